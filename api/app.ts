@@ -1,0 +1,29 @@
+import express from 'express';
+import type { Client } from '@temporalio/client';
+import type { Logger } from '../lib/logger';
+import { requireApiKey } from './auth';
+import { errorHandler, notFoundRoute } from './errors';
+import { LeadService } from './lead-service';
+import { leadRoutes } from './routes/leads';
+
+export interface AppDeps {
+  temporal: Client;
+  apiKey: string;
+  publicUrl: string;
+  log: Logger;
+}
+
+/** The HTTP app without listen(), so tests drive it in-process. */
+export function createApp({ temporal, apiKey, publicUrl, log }: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(express.json({ limit: '100kb' }));
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true });
+  });
+  app.use('/api', requireApiKey(apiKey));
+  app.use('/api/leads', leadRoutes(new LeadService(temporal, publicUrl)));
+  app.use(notFoundRoute);
+  app.use(errorHandler(log));
+  return app;
+}

@@ -1,0 +1,32 @@
+import { Client, Connection } from '@temporalio/client';
+import { apiKeyOf, loadConfig, temporalAddress } from '../config';
+import { createLogger } from '../lib/logger';
+import { createApp } from './app';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger({ name: 'api', level: config.LOG_LEVEL });
+  if (!config.API_KEY) log.warn(`API_KEY is not set: using the development key "${apiKeyOf(config)}"`);
+  // Connection.lazy lets the API come up (and answer 503s) while Temporal is still starting.
+  const connection = Connection.lazy({ address: temporalAddress(config) });
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const app = createApp({ temporal, apiKey: apiKeyOf(config), publicUrl: config.PUBLIC_URL, log });
+  const server = app.listen(config.PORT, () => log.info(`API and web app on http://localhost:${config.PORT}`));
+  server.on('error', (err) => {
+    log.error({ err: err.message }, 'API could not listen');
+    process.exit(1);
+  });
+  const shutdown = () => {
+    log.info('Shutting down');
+    server.close(() => {
+      void connection.close().finally(() => process.exit(0));
+    });
+  };
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+}
+
+main().catch((err) => {
+  process.stderr.write(`API failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,14 @@
+import { Router } from 'express';
+import type { LeadService } from '../lead-service';
+
+export function leadRoutes(leads: LeadService): Router {
+  const router = Router();
+  router.post('/', async (req, res) => {
+    const { created, ...result } = await leads.enrol(req.body);
+    res.status(created ? 201 : 200).json(result);
+  });
+  router.get('/:leadId', async (req, res) => {
+    res.json(await leads.state(req.params.leadId));
+  });
+  return router;
+}

@@ -1,0 +1,101 @@
+import { z } from 'zod';
+
+const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
+const optionalUrl = z.url({ message: 'must be a URL' }).optional();
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PORT: port(3000),
+  PUBLIC_URL: z.url({ message: 'must be a URL' }).default('http://localhost:3000'),
+  API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Unset: `npm start` runs a local Temporal dev server on DEV_TEMPORAL_PORT. */
+  TEMPORAL_ADDRESS: z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port').optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_UI_URL: z.url({ message: 'must be a URL' }).default('http://localhost:8233'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection URL')
+    .optional(),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+  MAIL_FROM: z.string().min(3).default('Seguimiento <seguimiento@example.com>'),
+  ZOHO_ACCOUNTS_URL: optionalUrl,
+  ZOHO_API_DOMAIN: optionalUrl,
+  ZOHO_CLIENT_ID: z.string().min(1).optional(),
+  ZOHO_CLIENT_SECRET: z.string().min(1).optional(),
+  ZOHO_REFRESH_TOKEN: z.string().min(1).optional(),
+  DATA_DIR: z.string().min(1).default('.data'),
+  // Ports of the local stand-ins that `npm start` runs when the matching service variable is unset.
+  DEV_TEMPORAL_PORT: port(7233),
+  DEV_TEMPORAL_UI_PORT: port(8233),
+  DEV_POSTGRES_PORT: port(54329),
+  DEV_SMTP_PORT: port(1025),
+  DEV_MAIL_API_PORT: port(1080),
+  DEV_ZOHO_PORT: port(4010),
+});
+
+export type Config = z.infer<typeof schema>;
+
+/** Thrown for a bad environment; its message names every offending variable. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** The dev key is public knowledge: it exists so a newcomer's first curl works, never for production. */
+export const DEV_API_KEY = 'dev-api-key-change-me';
+
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  // An empty variable means "not set", as shells and compose files commonly produce them.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = schema.safeParse(present);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const config = result.data;
+  if (config.NODE_ENV === 'production' && !config.API_KEY) {
+    throw new ConfigError('Invalid configuration:\n  API_KEY: is required in production');
+  }
+  const zoho = [config.ZOHO_CLIENT_ID, config.ZOHO_CLIENT_SECRET, config.ZOHO_REFRESH_TOKEN];
+  if (zoho.some(Boolean) && !zoho.every(Boolean)) {
+    throw new ConfigError(
+      'Invalid configuration:\n  ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET, ZOHO_REFRESH_TOKEN: set all three or none',
+    );
+  }
+  return config;
+}
+
+/** The only place in the product that reads process.env. */
+export function loadConfig(): Config {
+  try {
+    return parseConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
+export function apiKeyOf(config: Config): string {
+  return config.API_KEY ?? DEV_API_KEY;
+}
+
+export function temporalAddress(config: Config): string {
+  return config.TEMPORAL_ADDRESS ?? `localhost:${config.DEV_TEMPORAL_PORT}`;
+}
+
+/** A service the process cannot run without; `npm start` fills these in for its local stand-ins. */
+export function required<K extends keyof Config>(config: Config, name: K): NonNullable<Config[K]> {
+  const value = config[name];
+  if (value === undefined || value === null) {
+    throw new ConfigError(`Invalid configuration:\n  ${String(name)}: is required (npm start sets it for its local stand-in)`);
+  }
+  return value as NonNullable<Config[K]>;
+}
+
+/** The environment a child process of `npm start` inherits, with the stand-ins' addresses filled in. */
+export function environmentWith(overrides: Record<string, string>): NodeJS.ProcessEnv {
+  return { ...process.env, ...overrides };
+}

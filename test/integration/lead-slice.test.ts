@@ -1,0 +1,169 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import request from 'supertest';
+import { createApp } from '../../api/app';
+import { leadWorkflowId } from '../../domain/ids';
+import { LEAD_COUNTRY, LEAD_COURSE, LEAD_ID, LEAD_STAGE } from '../../domain/search-attributes';
+import { Ledger } from '../../ledger/ledger';
+import { createLogger } from '../../lib/logger';
+import { MailCatcher, parseMail } from '../../mail/catcher';
+import { createMailer, type Mailer } from '../../mail/mailer';
+import { ZohoClient } from '../../zoho/client';
+import { createZohoSandbox, type ZohoSandbox } from '../../zoho/sandbox';
+import { createLeadWorker } from '../../workers/lead-worker';
+import { aLead } from '../support/leads';
+import { startTestPostgres, type TestPostgres } from '../support/postgres';
+import { devServerEnv } from '../support/temporal';
+
+/**
+ * The walking skeleton through the real stack: Temporal dev server (the `temporal` CLI), PostgreSQL,
+ * SMTP, the Zoho sandbox over HTTP, the worker and the API. Nothing here is a mock.
+ */
+const API_KEY = 'integration-test-key-0123456789';
+const credentials = { clientId: 'it-client', clientSecret: 'it-secret', refreshToken: 'it-refresh' };
+
+let env: TestWorkflowEnvironment;
+let pg: TestPostgres;
+let ledger: Ledger;
+let catcher: MailCatcher;
+let mailer: Mailer;
+let sandbox: ZohoSandbox;
+let zohoServer: Server;
+let worker: Worker;
+let workerRun: Promise<void>;
+let api: ReturnType<typeof request>;
+
+beforeAll(async () => {
+  [env, pg] = await Promise.all([devServerEnv(), startTestPostgres()]);
+  ledger = Ledger.connect(pg.databaseUrl);
+  await ledger.migrate();
+  catcher = new MailCatcher();
+  const smtpPort = await catcher.listen(0);
+  mailer = createMailer({ smtpUrl: `smtp://127.0.0.1:${smtpPort}`, from: 'Seguimiento <seguimiento@example.com>' });
+  let zohoUrl = '';
+  sandbox = createZohoSandbox({ ...credentials, publicUrl: () => zohoUrl });
+  zohoServer = sandbox.app.listen(0, '127.0.0.1');
+  await new Promise((ok) => zohoServer.once('listening', ok));
+  zohoUrl = `http://127.0.0.1:${(zohoServer.address() as AddressInfo).port}`;
+  const zoho = new ZohoClient({ accountsUrl: zohoUrl, ...credentials });
+  worker = await createLeadWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', deps: { ledger, mailer, zoho } });
+  workerRun = worker.run();
+  const log = createLogger({ name: 'api-test', level: 'silent' });
+  api = request(createApp({ temporal: env.client, apiKey: API_KEY, publicUrl: 'http://localhost:3000', log }));
+}, 180_000);
+
+afterAll(async () => {
+  worker?.shutdown();
+  await workerRun;
+  await env?.teardown();
+  mailer?.close();
+  await catcher?.close();
+  zohoServer?.closeAllConnections();
+  await new Promise((ok) => zohoServer?.close(ok));
+  await ledger?.close();
+  await pg?.stop();
+});
+
+async function eventually<T>(probe: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await probe();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
+const post = (body: unknown) => api.post('/api/leads').set('Authorization', `Bearer ${API_KEY}`).send(body as object);
+
+test('one lead through the real stack: Zoho task, welcome email over SMTP, ledger rows, live state, search attributes', async () => {
+  const input = aLead({ country: 'CO', course: { code: 'DS-101', name: 'Ciencia de Datos con Python', startDate: '2027-02-01' } });
+  const res = await post(input).expect(201);
+  const { leadId, workflowId } = res.body as { leadId: string; workflowId: string };
+  expect(res.body).toEqual({ leadId: expect.stringMatching(/^L-/), workflowId: leadWorkflowId({ leadId }), stage: 'new' });
+
+  // The welcome email, as the SMTP server received it.
+  const mail = await catcher.waitFor((m) => m.envelope.to.includes(input.email));
+  const parsed = await parseMail(mail);
+  expect(parsed.subject).toBe('Tu interés en Ciencia de Datos con Python');
+  expect(parsed.text).toContain('¡Hola, Valentina!');
+  expect(parsed.text).toContain('La próxima cohorte comienza el 1 de febrero de 2027');
+  expect(parsed.messageId).toBe(`<${leadId}:step-0:attempt-1@seguimiento>`);
+  expect(parsed.html).toContain('<p>');
+
+  // The day-1 call, as a task on the lead's Zoho record.
+  const zohoLead = await eventually(async () => {
+    const found = sandbox.records('Leads').find((r) => r.Email === input.email);
+    if (!found) throw new Error('lead not in Zoho yet');
+    return found;
+  });
+  expect(zohoLead).toMatchObject({ First_Name: 'Valentina', Last_Name: 'Rojas', Lead_Status: 'Not Contacted' });
+  const task = await eventually(async () => {
+    const found = sandbox.records('Tasks').find((t) => (t.What_Id as { id?: string } | undefined)?.id === zohoLead.id);
+    if (!found) throw new Error('task not in Zoho yet');
+    return found;
+  });
+  expect(task.Subject).toBe('Llamar a Valentina Rojas: Ciencia de Datos con Python');
+  expect(String(task.Description)).toContain('Pregunta qué espera del curso para su carrera');
+
+  // Every step in the ledger.
+  const events = await eventually(async () => {
+    const rows = await ledger.eventsOf({ leadId });
+    if (rows.length < 3) throw new Error(`only ${rows.length} events so far`);
+    return rows;
+  });
+  expect(events.map((e) => e.type)).toEqual(['lead_enrolled', 'touch_planned', 'email_sent']);
+  expect(events[1]!.data).toMatchObject({ channel: 'call', zohoTaskId: task.id });
+
+  // Live state from the workflow query.
+  const state = await eventually(async () => {
+    const { body } = await api.get(`/api/leads/${leadId}`).set('Authorization', `Bearer ${API_KEY}`).expect(200);
+    if (body.stage !== 'contacting') throw new Error(`stage ${body.stage}`);
+    return body;
+  });
+  expect(state).toMatchObject({ leadId, zohoLeadId: zohoLead.id, nextStep: { action: 'Llamada del día 1' }, counts: { touchesDone: 1, touchesPlanned: 1 } });
+
+  // What the Temporal UI shows and filters on, as the server reports it.
+  const description = await env.client.workflow.getHandle(workflowId).describe();
+  expect(description.typedSearchAttributes.get(LEAD_ID)).toBe(leadId);
+  expect(description.typedSearchAttributes.get(LEAD_STAGE)).toBe('contacting');
+  expect(description.typedSearchAttributes.get(LEAD_COUNTRY)).toBe('CO');
+  expect(description.typedSearchAttributes.get(LEAD_COURSE)).toBe('DS-101');
+  expect(await description.staticSummary()).toBe('Valentina Rojas · Ciencia de Datos con Python (CO)');
+  const listed = await eventually(async () => {
+    const ids: string[] = [];
+    for await (const wf of env.client.workflow.list({ query: `LeadCountry = 'CO' AND LeadStage = 'contacting' AND LeadId = '${leadId}'` })) ids.push(wf.workflowId);
+    if (!ids.length) throw new Error('not visible yet');
+    return ids;
+  });
+  expect(listed).toEqual([workflowId]);
+});
+
+test('the same person again, from any source and in any letter case, never gets a second workflow', async () => {
+  const input = aLead();
+  const first = await post(input).expect(201);
+  await catcher.waitFor((m) => m.envelope.to.includes(input.email));
+  const again = await post({ ...input, email: `  ${input.email.toUpperCase()} `, source: 'zoho' }).expect(200);
+  expect(again.body.leadId).toBe(first.body.leadId);
+  expect(again.body.workflowId).toBe(first.body.workflowId);
+  await new Promise((r) => setTimeout(r, 1500));
+  expect(catcher.list().filter((m) => m.envelope.to.includes(input.email))).toHaveLength(1);
+});
+
+test('bad input is a 400 with field-level errors and starts nothing; no key is a 401; an unknown lead is a 404', async () => {
+  const before = catcher.list().length;
+  const bad = await post({ ...aLead(), email: 'not-an-email', country: 'XX', course: { code: '' } }).expect(400);
+  expect(bad.body.error).toBe('validation_failed');
+  expect(Object.keys(bad.body.fields)).toEqual(expect.arrayContaining(['email', 'country', 'course.code', 'course.name']));
+  await api.post('/api/leads').set('Authorization', `Bearer ${API_KEY}`).set('Content-Type', 'application/json').send('{"firstName":').expect(400);
+  await api.post('/api/leads').send(aLead()).expect(401);
+  await api.post('/api/leads').set('Authorization', 'Bearer wrong-key-wrong-key-wrong').send(aLead()).expect(401);
+  await api.get('/api/leads/L-0000000000000').set('Authorization', `Bearer ${API_KEY}`).expect(404);
+  await api.get('/api/leads/not-a-lead-id').set('Authorization', `Bearer ${API_KEY}`).expect(404);
+  await new Promise((r) => setTimeout(r, 1000));
+  expect(catcher.list()).toHaveLength(before);
+});

@@ -1,0 +1,44 @@
+import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
+import { loadConfig, required, temporalAddress } from '../config';
+import { Ledger } from '../ledger/ledger';
+import { createLogger } from '../lib/logger';
+import { createMailer } from '../mail/mailer';
+import { ZohoClient } from '../zoho/client';
+import { createLeadWorker } from './lead-worker';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger({ name: 'worker', level: config.LOG_LEVEL });
+  Runtime.install({
+    logger: new DefaultLogger('INFO', ({ level, message, meta }) => {
+      const lvl = level.toLowerCase() as Lowercase<LogLevel>;
+      log[lvl === 'trace' ? 'trace' : lvl](meta ?? {}, message);
+    }),
+  });
+
+  const ledger = Ledger.connect(required(config, 'DATABASE_URL'));
+  await ledger.migrate();
+  const mailer = createMailer({ smtpUrl: required(config, 'SMTP_URL'), from: config.MAIL_FROM });
+  const zoho = new ZohoClient({
+    accountsUrl: required(config, 'ZOHO_ACCOUNTS_URL'),
+    apiDomain: config.ZOHO_API_DOMAIN,
+    clientId: required(config, 'ZOHO_CLIENT_ID'),
+    clientSecret: required(config, 'ZOHO_CLIENT_SECRET'),
+    refreshToken: required(config, 'ZOHO_REFRESH_TOKEN'),
+  });
+  const connection = await NativeConnection.connect({ address: temporalAddress(config) });
+  const worker = await createLeadWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, deps: { ledger, mailer, zoho } });
+
+  // The SDK drains in-flight tasks on SIGINT/SIGTERM before run() resolves.
+  log.info('Worker started');
+  await worker.run();
+  await connection.close();
+  mailer.close();
+  await ledger.close();
+  log.info('Worker stopped');
+}
+
+main().catch((err) => {
+  process.stderr.write(`Worker failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,83 @@
+import { ZohoUnavailableError } from './errors';
+
+/** Backoff and concurrency helpers for the Zoho client, kept free of I/O so they test in isolation. */
+
+export interface BackoffPolicy {
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+/**
+ * Exponential backoff with "equal jitter": half the step is fixed, half random, so clients that were
+ * throttled together do not come back together. A server's Retry-After is a floor, never shortened.
+ */
+export function retryDelayMs(attempt: number, retryAfterMs: number | undefined, policy: BackoffPolicy, random: () => number): number {
+  const step = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+  const jittered = Math.round(step / 2 + random() * (step / 2));
+  return retryAfterMs === undefined ? jittered : Math.max(retryAfterMs, jittered);
+}
+
+/** Retry-After is either delay-seconds or an HTTP date. */
+export function parseRetryAfter(header: string | null, nowMs: number): number | undefined {
+  if (header === null || header.trim() === '') return undefined;
+  const trimmed = header.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  const at = Date.parse(trimmed);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
+}
+
+/** Zoho limits concurrent calls per org; this keeps one process well under it. */
+export class Semaphore {
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly max: number) {
+    if (!Number.isInteger(max) || max < 1) throw new Error('Semaphore needs a positive integer limit');
+  }
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.active >= this.max) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.active++;
+    try {
+      return await task();
+    } finally {
+      // Hand the slot straight to the next waiter so a newcomer cannot jump the queue.
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active--;
+    }
+  }
+
+  get inFlight(): number {
+    return this.active;
+  }
+}
+
+export type AttemptOutcome<T> =
+  | { done: T }
+  | { retry: { status?: number | undefined; retryAfterMs?: number | undefined; cause?: unknown } };
+
+export interface RetryRuntime {
+  maxAttempts: number;
+  /** A Retry-After longer than this is not slept through: the caller (Temporal) retries later instead. */
+  maxRetryAfterMs: number;
+  policy: BackoffPolicy;
+  sleep: (ms: number) => Promise<void>;
+  random: () => number;
+  onRetry?: (info: { attempt: number; status: number | undefined; delayMs: number }) => void;
+}
+
+/** Runs `attempt` until it is done, sleeping between retryable failures; gives up with ZohoUnavailableError. */
+export async function withRetries<T>(attempt: (n: number) => Promise<AttemptOutcome<T>>, rt: RetryRuntime): Promise<T> {
+  for (let n = 1; ; n++) {
+    const outcome = await attempt(n);
+    if ('done' in outcome) return outcome.done;
+    const { status, retryAfterMs, cause } = outcome.retry;
+    if (n >= rt.maxAttempts || (retryAfterMs !== undefined && retryAfterMs > rt.maxRetryAfterMs)) {
+      throw new ZohoUnavailableError({ status, attempts: n, retryAfterMs, cause });
+    }
+    const delayMs = retryDelayMs(n, retryAfterMs, rt.policy, rt.random);
+    rt.onRetry?.({ attempt: n, status, delayMs });
+    await rt.sleep(delayMs);
+  }
+}

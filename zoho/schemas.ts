@@ -1,0 +1,64 @@
+import { z } from 'zod';
+
+/**
+ * What the client reads from Zoho, as zod schemas. They are loose on purpose (`looseObject`): Zoho
+ * adds keys between releases, and the client must keep working when it does; only what we use is checked.
+ */
+
+export const tokenSuccessSchema = z.looseObject({
+  access_token: z.string().min(1),
+  api_domain: z.string().optional(),
+  token_type: z.string().optional(),
+  expires_in: z.number().positive(),
+});
+
+/** Zoho Accounts answers a refused grant with HTTP 200 and this body, so the status alone proves nothing. */
+export const tokenErrorSchema = z.looseObject({ error: z.string(), error_description: z.string().optional() });
+
+const detailsSchema = z.record(z.string(), z.unknown()).default({});
+
+export const apiErrorSchema = z.looseObject({
+  code: z.string(),
+  message: z.string().default(''),
+  status: z.literal('error'),
+  details: detailsSchema,
+});
+export type ApiErrorBody = z.infer<typeof apiErrorSchema>;
+
+export const writeSuccessSchema = z.looseObject({
+  code: z.literal('SUCCESS'),
+  status: z.literal('success'),
+  message: z.string(),
+  action: z.enum(['insert', 'update']).optional(),
+  duplicate_field: z.string().nullish(),
+  details: z.looseObject({ id: z.string() }),
+});
+
+export const writeEnvelopeSchema = z.object({
+  data: z.array(z.union([writeSuccessSchema, apiErrorSchema])),
+});
+
+const text = z.string().nullish();
+
+export const leadRecordSchema = z.looseObject({
+  id: z.string(),
+  First_Name: text,
+  Last_Name: text,
+  Email: text,
+  Phone: text,
+  Company: text,
+  Designation: text,
+  Country: text,
+  Lead_Source: text,
+  Description: text,
+  Lead_Status: text,
+  Email_Opt_Out: z.boolean().nullish(),
+  Owner: z.looseObject({ id: z.string() }).nullish(),
+  Created_Time: text,
+  Modified_Time: text,
+});
+export type LeadRecord = z.infer<typeof leadRecordSchema>;
+
+export const leadListSchema = z.looseObject({
+  data: z.array(leadRecordSchema),
+});
