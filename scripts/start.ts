@@ -110,7 +110,7 @@ async function stopAll(code: number): Promise<void> {
   stopping = true;
   say('stopping…');
   for (const service of [...services].reverse()) await service.stop();
-  say('stopped');
+  say(`stopped (exit code ${code})`);
   process.exit(code);
 }
 

@@ -11,7 +11,8 @@ async function main(): Promise<void> {
   const log = createLogger({ name: 'worker', level: config.LOG_LEVEL });
   Runtime.install({
     logger: new DefaultLogger('INFO', ({ level, message, meta }) => {
-      const lvl = level.toLowerCase() as Lowercase<LogLevel>;
+      // The bundler's multi-line build report is only interesting when debugging.
+      const lvl = message.startsWith('asset workflow-bundle') ? 'debug' : (level.toLowerCase() as Lowercase<LogLevel>);
       log[lvl === 'trace' ? 'trace' : lvl](meta ?? {}, message);
     }),
   });

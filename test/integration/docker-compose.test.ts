@@ -338,7 +338,7 @@ describe('entry points of the image match what npm run build emits', () => {
     .split(/\r?\n/)
     .filter((line) => /^CMD\s/.test(line.trim()))
     .pop();
-  const rawCompose = parseYaml(readFileSync(composeFile, 'utf8')) as ComposeModel;
+  const rawCompose = parseYaml(readFileSync(composeFile, 'utf8'), { merge: true }) as ComposeModel;
   const commands: { where: string; cmd: string[] }[] = [
     { where: 'Dockerfile CMD', cmd: JSON.parse((dockerCmd ?? '[]').replace(/^\s*CMD\s+/, '')) as string[] },
     ...Object.entries(rawCompose.services)
