@@ -5,7 +5,7 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
   // The real servers take a while to boot on two cores.
-  testTimeout: 120_000,
+  testTimeout: 90_000,
   watchman: false,
   setupFiles: ['<rootDir>/test/support/quiet-runtime.ts'],
 };

@@ -1,96 +1,103 @@
 import { Context } from '@temporalio/activity';
-import type { Lead } from '../domain/lead';
+import type { Channel } from '../domain/cadence';
+import type { Lead, Stage } from '../domain/lead';
 import type { Ledger } from '../ledger/ledger';
+import { renderEscalation, type EscalationKind } from '../mail/escalation';
 import type { Mailer } from '../mail/mailer';
-import { renderWelcome } from '../mail/templates';
+import { renderTouchEmail, type TouchTemplate } from '../mail/templates';
 import type { ZohoClient } from '../zoho/client';
+import { zohoStatusFor } from '../zoho/status-mapping';
+import { planTouchSlot } from './touch-slot';
+
+export type { PlanTouchSlotInput, TouchSlot } from './touch-slot';
 
 export interface ActivityDeps {
   ledger: Ledger;
   mailer: Mailer;
-  zoho: Pick<ZohoClient, 'upsertLead' | 'createTask'>;
+  zoho: Pick<ZohoClient, 'upsertLead' | 'createTask' | 'updateLead'>;
+  /** Who receives escalations. */
+  directorEmail: string;
+  temporalUiUrl: string;
+  namespace: string;
 }
 
-/** Messages the workflow hands over; one object argument per activity. */
-export interface RecordLeadEventInput {
-  leadId: string;
-  type: string;
-  occurredAt: string;
-  data?: Record<string, unknown>;
+// One object argument per activity; the workflow imports these types only.
+export interface RecordLeadEventInput { leadId: string; type: string; occurredAt: string; data?: Record<string, unknown> }
+export interface SyncLeadToZohoInput { lead: Lead; stage: Stage }
+export interface UpdateZohoStageInput { zohoLeadId: string; stage: Stage; owner?: string | null }
+export interface CreateTouchTaskInput {
+  lead: Lead; zohoLeadId: string | null; touchKey: string; channel: Channel; dueAt: string; subject: string; script: string; highPriority?: boolean;
+}
+export interface SendTouchEmailInput { lead: Lead; touchKey: string; template: TouchTemplate }
+export interface EscalateInput {
+  lead: Lead; workflowId: string; kind: EscalationKind; stage: Stage; owner: string | null; key: string; publicUrl: string;
 }
 
-export interface SyncLeadToZohoInput {
-  lead: Lead;
-  status: string;
-}
-
-export interface CreateCallTaskInput {
-  lead: Lead;
-  zohoLeadId: string;
-  touchKey: string;
-  dueDate: string;
-  subject: string;
-  script: string;
-}
-
-export interface SendTouchEmailInput {
-  lead: Lead;
-  touchKey: string;
-  template: 'welcome';
-}
-
-/** The key of the activity attempt's logical execution: stable across retries, unique per call. */
+/** The key of the activity's logical execution: stable across retries, unique per call. */
 function executionKey(): string {
   const { workflowExecution, activityId } = Context.current().info;
   return `${workflowExecution?.workflowId}/${workflowExecution?.runId}/${activityId}`;
 }
 
-export function createActivities({ ledger, mailer, zoho }: ActivityDeps) {
+export function createActivities({ ledger, mailer, zoho, directorEmail, temporalUiUrl, namespace }: ActivityDeps) {
   return {
     async recordLeadEvent({ leadId, type, occurredAt, data }: RecordLeadEventInput): Promise<void> {
       await ledger.appendEvent({ leadId, type, occurredAt, data, idempotencyKey: executionKey() });
     },
 
     /** Upsert on Email is idempotent in Zoho itself, so a retry cannot create a second record. */
-    async syncLeadToZoho({ lead, status }: SyncLeadToZohoInput): Promise<{ zohoLeadId: string }> {
+    async syncLeadToZoho({ lead, stage }: SyncLeadToZohoInput): Promise<{ zohoLeadId: string }> {
       const { id } = await zoho.upsertLead({
         lead: {
-          firstName: lead.firstName,
-          lastName: lead.lastName,
-          email: lead.email,
-          phone: lead.phone,
-          company: lead.company,
-          jobTitle: lead.jobTitle,
-          country: lead.country,
-          leadSource: lead.source,
-          status,
+          firstName: lead.firstName, lastName: lead.lastName, email: lead.email, phone: lead.phone, company: lead.company,
+          jobTitle: lead.jobTitle, country: lead.country, leadSource: lead.source, status: zohoStatusFor(stage),
           description: `Curso: ${lead.course.name} (${lead.course.code})`,
         },
       });
       return { zohoLeadId: id };
     },
 
-    async createCallTask(input: CreateCallTaskInput): Promise<{ taskId: string }> {
+    async updateZohoStage({ zohoLeadId, stage }: UpdateZohoStageInput): Promise<void> {
+      await zoho.updateLead({ id: zohoLeadId, fields: { status: zohoStatusFor(stage), ...(stage === 'opted_out' ? { emailOptOut: true } : {}) } });
+    },
+
+    /** A call or LinkedIn touch becomes a Zoho task for the owner; the workflow puts it in the queue. */
+    async createTouchTask(input: CreateTouchTaskInput): Promise<{ taskId: string | null }> {
+      if (!input.zohoLeadId) return { taskId: null };
       const { ref } = await ledger.once({ key: input.touchKey, leadId: input.lead.leadId, kind: 'zoho_task' }, async () => {
         const { id } = await zoho.createTask({
-          leadId: input.zohoLeadId,
+          leadId: input.zohoLeadId!,
           subject: input.subject,
-          dueDate: input.dueDate,
+          dueDate: input.dueAt.slice(0, 10),
           description: input.script,
-          priority: input.lead.urgency === 'high' ? 'High' : 'Normal',
+          priority: input.highPriority || input.lead.urgency === 'high' ? 'High' : 'Normal',
         });
         return id;
       });
       return { taskId: ref };
     },
 
-    async sendTouchEmail({ lead, touchKey }: SendTouchEmailInput): Promise<{ messageId: string }> {
+    async sendTouchEmail({ lead, touchKey, template }: SendTouchEmailInput): Promise<{ messageId: string }> {
       const { ref } = await ledger.once({ key: touchKey, leadId: lead.leadId, kind: 'email' }, async () => {
-        const mail = renderWelcome({ lead });
+        const mail = renderTouchEmail({ lead, template, today: new Date().toISOString().slice(0, 10) });
         const { messageId } = await mailer.send({ to: lead.email, messageId: `<${touchKey}@seguimiento>`, ...mail });
         return messageId;
       });
       return { messageId: ref };
+    },
+
+    planTouchSlot,
+
+    async escalate({ lead, workflowId, kind, stage, owner, key, publicUrl }: EscalateInput): Promise<void> {
+      await ledger.once({ key, leadId: lead.leadId, kind: 'escalation' }, async () => {
+        const mail = renderEscalation({
+          lead, kind, stage, owner,
+          leadUrl: `${publicUrl}/leads/${lead.leadId}`,
+          temporalUrl: `${temporalUiUrl}/namespaces/${namespace}/workflows/${encodeURIComponent(workflowId)}`,
+        });
+        const { messageId } = await mailer.send({ to: directorEmail, messageId: `<${key}@seguimiento>`, ...mail });
+        return messageId;
+      });
     },
   };
 }

@@ -1,5 +1,6 @@
 import express from 'express';
 import type { Client } from '@temporalio/client';
+import type { FollowUpPolicy } from '../domain/policy';
 import type { Logger } from '../lib/logger';
 import { requireApiKey } from './auth';
 import { errorHandler, notFoundRoute } from './errors';
@@ -10,11 +11,13 @@ export interface AppDeps {
   temporal: Client;
   apiKey: string;
   publicUrl: string;
+  /** How new leads are followed up (cadence day length, weekly cap…), fixed into each lead at enrolment. */
+  policy: FollowUpPolicy;
   log: Logger;
 }
 
 /** The HTTP app without listen(), so tests drive it in-process. */
-export function createApp({ temporal, apiKey, publicUrl, log }: AppDeps): express.Express {
+export function createApp({ temporal, apiKey, publicUrl, policy, log }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(express.json({ limit: '100kb' }));
@@ -22,7 +25,7 @@ export function createApp({ temporal, apiKey, publicUrl, log }: AppDeps): expres
     res.json({ ok: true });
   });
   app.use('/api', requireApiKey(apiKey));
-  app.use('/api/leads', leadRoutes(new LeadService(temporal, publicUrl)));
+  app.use('/api/leads', leadRoutes(new LeadService(temporal, publicUrl, policy)));
   app.use(notFoundRoute);
   app.use(errorHandler(log));
   return app;

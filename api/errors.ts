@@ -9,6 +9,11 @@ export class UnauthorizedError extends Error {
   override name = 'UnauthorizedError';
 }
 
+/** Well-formed but not possible now (e.g. an outcome that makes no sense in the lead's stage). */
+export class RejectedError extends Error {
+  override name = 'RejectedError';
+}
+
 /** A dependency such as Temporal is unreachable: the request was fine, try again later. */
 export class UnavailableError extends Error {
   override name = 'UnavailableError';
@@ -33,6 +38,10 @@ export function errorHandler(log: { error: (obj: object, msg: string) => void })
   return (err, _req, res, _next) => {
     if (err instanceof ZodError) {
       res.status(400).json({ error: 'validation_failed', message: 'The request has invalid fields', fields: fieldErrors(err) });
+      return;
+    }
+    if (err instanceof RejectedError) {
+      res.status(400).json({ error: 'rejected', message: err.message });
       return;
     }
     if (err instanceof NotFoundError) {

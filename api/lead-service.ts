@@ -1,13 +1,16 @@
-import { Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { selectCadence } from '../domain/cadence';
 import { leadIdFor, leadWorkflowId } from '../domain/ids';
 import { leadInputSchema, type Lead } from '../domain/lead';
 import type { LeadState } from '../domain/lead-state';
-import { getLeadState } from '../domain/messages';
+import { getLeadState, recordOutcome, runCommand } from '../domain/messages';
+import { commandSchema, outcomeSchema } from '../domain/outcomes';
+import type { FollowUpPolicy } from '../domain/policy';
 import {
   LEAD_COUNTRY, LEAD_COURSE, LEAD_ID, LEAD_OWNER, LEAD_SOURCE, LEAD_STAGE,
 } from '../domain/search-attributes';
 import { TASK_QUEUE, type LeadWorkflowInput } from '../domain/workflow-input';
-import { NotFoundError, UnavailableError } from './errors';
+import { NotFoundError, RejectedError, UnavailableError } from './errors';
 
 export type EnrolResult = { created: boolean; leadId: string; workflowId: string; stage: LeadState['stage'] };
 
@@ -21,7 +24,7 @@ function unavailable(err: unknown): never {
 }
 
 export class LeadService {
-  constructor(private readonly client: Client, private readonly publicUrl: string) {}
+  constructor(private readonly client: Client, private readonly publicUrl: string, private readonly policy: FollowUpPolicy) {}
 
   /** Starts the lead's workflow, or finds the one the same person already has. */
   async enrol(body: unknown, now = new Date()): Promise<EnrolResult> {
@@ -33,7 +36,12 @@ export class LeadService {
       await this.client.workflow.start('leadWorkflow', {
         workflowId,
         taskQueue: TASK_QUEUE,
-        args: [{ lead, publicUrl: this.publicUrl } satisfies LeadWorkflowInput],
+        args: [{
+          lead,
+          cadence: selectCadence({ profile: lead.profile, country: lead.country, courseCode: lead.course.code }),
+          policy: this.policy,
+          publicUrl: this.publicUrl,
+        } satisfies LeadWorkflowInput],
         // Even after the lead's workflow has ended (enrolled, opted out) the same person is never re-enrolled.
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
         typedSearchAttributes: [
@@ -56,10 +64,40 @@ export class LeadService {
   }
 
   async state(leadId: string): Promise<LeadState> {
-    if (!/^L-[0-9a-z]{13}$/.test(leadId)) throw new NotFoundError('No lead with that id');
     try {
-      return await this.client.workflow.getHandle(leadWorkflowId({ leadId })).query(getLeadState);
+      return await this.handle(leadId).query(getLeadState);
     } catch (err) {
+      unavailable(err);
+    }
+  }
+
+  /** Records an outcome through a workflow update: the answer is the lead's new state. */
+  async recordOutcome(leadId: string, body: unknown): Promise<LeadState> {
+    const outcome = outcomeSchema.parse(body);
+    return this.update(leadId, () => this.handle(leadId).executeUpdate(recordOutcome, { args: [outcome] }));
+  }
+
+  async runCommand(leadId: string, body: unknown): Promise<LeadState> {
+    const command = commandSchema.parse(body);
+    return this.update(leadId, () => this.handle(leadId).executeUpdate(runCommand, { args: [command] }));
+  }
+
+  private handle(leadId: string) {
+    if (!/^L-[0-9a-z]{13}$/.test(leadId)) throw new NotFoundError('No lead with that id');
+    return this.client.workflow.getHandle(leadWorkflowId({ leadId }));
+  }
+
+  private async update(leadId: string, send: () => Promise<LeadState>): Promise<LeadState> {
+    try {
+      return await send();
+    } catch (err) {
+      // The workflow's validator said no: the message is written for the person who asked.
+      if (err instanceof WorkflowUpdateFailedError) throw new RejectedError(err.cause?.message ?? err.message);
+      if (err instanceof WorkflowNotFoundError) {
+        // A lead whose workflow has closed (enrolled, lost, opted out) still answers queries.
+        const closed = await this.state(leadId);
+        throw new RejectedError(`The lead is closed (${closed.stage}): no further outcomes can be recorded`);
+      }
       unavailable(err);
     }
   }

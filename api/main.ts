@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import { apiKeyOf, loadConfig, temporalAddress } from '../config';
+import { apiKeyOf, loadConfig, policyOf, temporalAddress } from '../config';
 import { createLogger } from '../lib/logger';
 import { createApp } from './app';
 
@@ -10,7 +10,7 @@ async function main(): Promise<void> {
   // Connection.lazy lets the API come up (and answer 503s) while Temporal is still starting.
   const connection = Connection.lazy({ address: temporalAddress(config) });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-  const app = createApp({ temporal, apiKey: apiKeyOf(config), publicUrl: config.PUBLIC_URL, log });
+  const app = createApp({ temporal, apiKey: apiKeyOf(config), publicUrl: config.PUBLIC_URL, policy: policyOf(config), log });
   const server = app.listen(config.PORT, () => log.info(`API and web app on http://localhost:${config.PORT}`));
   server.on('error', (err) => {
     log.error({ err: err.message }, 'API could not listen');

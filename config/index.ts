@@ -1,6 +1,12 @@
 import { z } from 'zod';
+import { defaultPolicy, type FollowUpPolicy } from '../domain/policy';
 
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+function durationMs(text: string): number {
+  const [, amount, unit] = /^(\d+)(ms|s|m|h|d)$/.exec(text)!;
+  return Number(amount) * UNIT_MS[unit as keyof typeof UNIT_MS];
+}
 const optionalUrl = z.url({ message: 'must be a URL' }).optional();
 
 const schema = z.object({
@@ -25,6 +31,15 @@ const schema = z.object({
   ZOHO_CLIENT_SECRET: z.string().min(1).optional(),
   ZOHO_REFRESH_TOKEN: z.string().min(1).optional(),
   DATA_DIR: z.string().min(1).default('.data'),
+  /** Demo mode: one cadence day lasts this long (e.g. 20s); business-hours alignment is off unless it is 1d. */
+  LEAD_DAY_DURATION: z
+    .string()
+    .regex(/^\d+(ms|s|m|h|d)$/, 'must be a duration such as 20s, 5m, 1h or 1d')
+    .default('1d')
+    .transform(durationMs),
+  MAX_TOUCHES_PER_WEEK: z.coerce.number().int().min(1).max(7).default(3),
+  /** Who receives escalations (SLA missed, stalled leads) and, later, the weekly report. */
+  DIRECTOR_EMAIL: z.email({ message: 'must be an email address' }).default('director@example.com'),
   // Ports of the local stand-ins that `npm start` runs when the matching service variable is unset.
   DEV_TEMPORAL_PORT: port(7233),
   DEV_TEMPORAL_UI_PORT: port(8233),
@@ -98,4 +113,8 @@ export function required<K extends keyof Config>(config: Config, name: K): NonNu
 /** The environment a child process of `npm start` inherits, with the stand-ins' addresses filled in. */
 export function environmentWith(overrides: Record<string, string>): NodeJS.ProcessEnv {
   return { ...process.env, ...overrides };
+}
+
+export function policyOf(config: Config): FollowUpPolicy {
+  return defaultPolicy({ dayMs: config.LEAD_DAY_DURATION, weeklyCap: config.MAX_TOUCHES_PER_WEEK });
 }

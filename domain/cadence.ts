@@ -1,33 +1,95 @@
-export type Channel = 'call' | 'email' | 'linkedin';
+import { z } from 'zod';
+import type { Country } from './lead';
 
-export interface CadenceStep {
-  day: number;
-  channel: Channel;
-  template: string;
+export const CHANNELS = ['call', 'email', 'linkedin'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+export const cadenceSchema = z.object({
+  id: z.string().min(1),
+  version: z.number().int().min(1),
+  steps: z
+    .array(z.object({ day: z.number().int().min(1), channel: z.enum(CHANNELS), template: z.string().min(1) }))
+    .min(1)
+    .refine((steps) => steps.every((s, i) => i === 0 || s.day > steps[i - 1]!.day), 'days must increase from step to step'),
+  /** At most this many touches… */
+  maxTouches: z.number().int().min(1),
+  /** …nominally within this many days (business days and caps may stretch it). */
+  windowDays: z.number().int().min(1),
+  onExhausted: z.enum(['nurturing', 'archived']),
+});
+export type Cadence = z.infer<typeof cadenceSchema>;
+export type CadenceStep = Cadence['steps'][number];
+
+/**
+ * Every published cadence version. Publishing = adding an entry with a higher version: leads carry the
+ * version they enrolled with inside their workflow, so nothing in flight changes.
+ */
+export const CADENCE_CATALOGUE: readonly Cadence[] = [
+  {
+    // The company's default: day 1 call, day 3 email, day 5 LinkedIn, day 8 call, day 10 email.
+    id: 'default',
+    version: 1,
+    steps: [
+      { day: 1, channel: 'call', template: 'first-call' },
+      { day: 3, channel: 'email', template: 'first-email' },
+      { day: 5, channel: 'linkedin', template: 'linkedin-intro' },
+      { day: 8, channel: 'call', template: 'follow-up-call' },
+      { day: 10, channel: 'email', template: 'break-up-email' },
+    ],
+    maxTouches: 5,
+    windowDays: 10,
+    onExhausted: 'nurturing',
+  },
+  {
+    // Companies decide slowly and by committee: LinkedIn early, then archived rather than nurtured
+    // (account managers own B2B nurturing).
+    id: 'b2b',
+    version: 1,
+    steps: [
+      { day: 1, channel: 'call', template: 'first-call' },
+      { day: 2, channel: 'linkedin', template: 'linkedin-intro' },
+      { day: 4, channel: 'email', template: 'first-email' },
+      { day: 7, channel: 'call', template: 'follow-up-call' },
+      { day: 10, channel: 'email', template: 'break-up-email' },
+    ],
+    maxTouches: 5,
+    windowDays: 10,
+    onExhausted: 'archived',
+  },
+];
+
+export interface CadenceRule {
+  when: { profile?: 'b2b' | 'b2c'; countries?: readonly Country[]; courses?: readonly string[] };
+  cadenceId: string;
 }
 
-export interface Cadence {
-  id: string;
-  version: number;
-  steps: CadenceStep[];
-  /** At most this many touches within `windowDays`. */
-  maxTouches: number;
-  windowDays: number;
-  onExhausted: 'nurturing' | 'archived';
+/** First matching rule wins; the last rule matches everything. */
+export const CADENCE_RULES: readonly CadenceRule[] = [
+  { when: { profile: 'b2b' }, cadenceId: 'b2b' },
+  { when: {}, cadenceId: 'default' },
+];
+
+export function latestCadence(id: string, catalogue: readonly Cadence[] = CADENCE_CATALOGUE): Cadence {
+  const versions = catalogue.filter((c) => c.id === id);
+  if (!versions.length) throw new Error(`No cadence "${id}" is published`);
+  return versions.reduce((a, b) => (b.version > a.version ? b : a));
 }
 
-/** The company's default: day 1 call, day 3 email, day 5 LinkedIn, day 8 call, day 10 email. */
-export const DEFAULT_CADENCE: Cadence = {
-  id: 'default',
-  version: 1,
-  steps: [
-    { day: 1, channel: 'call', template: 'first-call' },
-    { day: 3, channel: 'email', template: 'first-email' },
-    { day: 5, channel: 'linkedin', template: 'linkedin-intro' },
-    { day: 8, channel: 'call', template: 'follow-up-call' },
-    { day: 10, channel: 'email', template: 'break-up-email' },
-  ],
-  maxTouches: 5,
-  windowDays: 10,
-  onExhausted: 'nurturing',
-};
+export function findCadence(id: string, version: number, catalogue: readonly Cadence[] = CADENCE_CATALOGUE): Cadence | undefined {
+  return catalogue.find((c) => c.id === id && c.version === version);
+}
+
+/** The cadence a new lead gets: the latest version of the first rule that matches its profile, country and course. */
+export function selectCadence(
+  { profile, country, courseCode }: { profile: 'b2b' | 'b2c'; country: Country; courseCode: string },
+  { rules = CADENCE_RULES, catalogue = CADENCE_CATALOGUE }: { rules?: readonly CadenceRule[]; catalogue?: readonly Cadence[] } = {},
+): Cadence {
+  const rule = rules.find(
+    ({ when }) =>
+      (!when.profile || when.profile === profile) &&
+      (!when.countries || when.countries.includes(country)) &&
+      (!when.courses || when.courses.includes(courseCode)),
+  );
+  if (!rule) throw new Error('No cadence rule matches; the last rule must match every lead');
+  return latestCadence(rule.cadenceId, catalogue);
+}

@@ -1,24 +1,38 @@
+import type { Channel } from './cadence';
 import type { Lead } from './lead';
 
-/** The script the executive reads on the first call, in the lead's language. */
-export function firstCallScript({ lead }: { lead: Lead }): string {
+/**
+ * What the executive needs for a call or LinkedIn touch: the call script or the message draft, in the
+ * lead's language (Spanish, Portuguese for Brazil).
+ */
+export function touchScript({ lead, channel, template }: { lead: Lead; channel: Channel; template: string }): string {
+  const pt = lead.country === 'BR';
   const who = `${lead.firstName} ${lead.lastName}`;
-  if (lead.country === 'BR') {
+  const course = lead.course.name;
+  if (channel === 'linkedin') {
+    return pt
+      ? `Olá, ${lead.firstName}! Vi o seu interesse em "${course}"${lead.company ? ` e o seu trabalho na ${lead.company}` : ''}. Posso compartilhar o programa e as datas da próxima turma?`
+      : `¡Hola, ${lead.firstName}! Vi tu interés en "${course}"${lead.company ? ` y tu trabajo en ${lead.company}` : ''}. ¿Te comparto el programa y las fechas de la próxima cohorte?`;
+  }
+  const followUp = template === 'follow-up-call';
+  if (pt) {
     return [
       `Ligar para ${who}${lead.phone ? ` (${lead.phone})` : ''}.`,
-      `Apresente-se e agradeça o interesse em "${lead.course.name}".`,
+      followUp ? `Retome a conversa sobre "${course}" e pergunte se ficou alguma dúvida.` : `Apresente-se e agradeça o interesse em "${course}".`,
       lead.profile === 'b2b'
         ? `Pergunte pela equipe${lead.company ? ` da ${lead.company}` : ''}, quantas pessoas e quem aprova o orçamento.`
         : 'Pergunte o que espera do curso para a sua carreira.',
-      'Anote o benefício principal que a pessoa busca e combine o próximo passo.',
+      lead.benefit ? `Benefício anotado: ${lead.benefit}.` : 'Anote o benefício principal que a pessoa busca.',
+      'Combine o próximo passo e registre o resultado.',
     ].join('\n');
   }
   return [
     `Llamar a ${who}${lead.phone ? ` (${lead.phone})` : ''}.`,
-    `Preséntate y agradece su interés en "${lead.course.name}".`,
+    followUp ? `Retoma la conversación sobre "${course}" y pregunta si quedó alguna duda.` : `Preséntate y agradece su interés en "${course}".`,
     lead.profile === 'b2b'
       ? `Pregunta por el equipo${lead.company ? ` de ${lead.company}` : ''}: cuántas personas y quién aprueba el presupuesto.`
       : 'Pregunta qué espera del curso para su carrera.',
-    'Anota el beneficio principal que busca y acuerda el siguiente paso.',
+    lead.benefit ? `Beneficio anotado: ${lead.benefit}.` : 'Anota el beneficio principal que busca.',
+    'Acuerda el siguiente paso y registra el resultado.',
   ].join('\n');
 }

@@ -1,5 +1,21 @@
-import { defineQuery } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { Cadence } from './cadence';
 import type { LeadState } from './lead-state';
+import type { Command, Outcome } from './outcomes';
 
-/** Message names are part of the workflow's public contract: never rename them. */
+// Message names are part of the workflow's public contract: never rename them.
+
+/** The whole lead: stage, owner, cadence, touches, next step, SLA, counts. */
 export const getLeadState = defineQuery<LeadState>('getLeadState');
+
+/** An outcome from someone who waits for the answer (the web app, the API): validated, returns the new state. */
+export const recordOutcome = defineUpdate<LeadState, [Outcome]>('recordOutcome');
+
+/** The same outcome where nobody waits (webhooks, inbound email): an invalid one is logged and dropped. */
+export const outcomeSignal = defineSignal<[Outcome]>('outcome');
+
+/** pause, resume, reassign, update_lead, reactivate. */
+export const runCommand = defineUpdate<LeadState, [Command]>('runCommand');
+
+/** An operator deliberately moves a lead to another cadence (version). */
+export const changeCadence = defineUpdate<LeadState, [{ cadence: Cadence }]>('changeCadence');

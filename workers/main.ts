@@ -28,7 +28,7 @@ async function main(): Promise<void> {
     refreshToken: required(config, 'ZOHO_REFRESH_TOKEN'),
   });
   const connection = await NativeConnection.connect({ address: temporalAddress(config) });
-  const worker = await createLeadWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, deps: { ledger, mailer, zoho } });
+  const worker = await createLeadWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, deps: { ledger, mailer, zoho, directorEmail: config.DIRECTOR_EMAIL, temporalUiUrl: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE } });
 
   // The SDK drains in-flight tasks on SIGINT/SIGTERM before run() resolves.
   log.info('Worker started');

@@ -1,136 +1,360 @@
 import {
   ActivityFailure,
-  type ActivityOptions,
+  allHandlersFinished,
+  CancellationScope,
   condition,
+  continueAsNew,
   log,
-  proxyActivities,
-  setCurrentDetails,
   setHandler,
-  upsertSearchAttributes,
+  sleep,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities';
-import { firstCallScript } from '../domain/call-script';
-import { DEFAULT_CADENCE } from '../domain/cadence';
-import { NON_RETRYABLE_ERROR_TYPES } from '../domain/errors';
+import type { CadenceStep } from '../domain/cadence';
+import { touchScript } from '../domain/call-script';
 import { touchKey } from '../domain/ids';
-import { TERMINAL_STAGES } from '../domain/lead';
 import type { LeadState, Touch } from '../domain/lead-state';
-import { getLeadState } from '../domain/messages';
-import { LEAD_NEXT_TOUCH_AT, LEAD_OWNER, LEAD_STAGE } from '../domain/search-attributes';
+import {
+  ACTIVE_STAGES, applyCommand, applyOutcome, isTerminal, rejectCommand, rejectOutcome, TALKING_STAGES, type LifecycleEvent,
+} from '../domain/lifecycle';
+import { changeCadence, getLeadState, outcomeSignal, recordOutcome, runCommand } from '../domain/messages';
+import { commandSchema, outcomeSchema } from '../domain/outcomes';
 import type { LeadWorkflowInput } from '../domain/workflow-input';
+import { ACTIVITY_OPTIONS, acts, failureMessage } from './activity-proxies';
+import { initialState, publish } from './state';
 
-const DAY_MS = 24 * 60 * 60 * 1000;
+const CHANNEL_NAMES = { call: 'llamada', email: 'correo', linkedin: 'LinkedIn' } as const;
 
-const ACTIVITY_OPTIONS = {
-  startToCloseTimeout: '1 minute',
-  retry: {
-    initialInterval: '2 seconds',
-    backoffCoefficient: 2,
-    maximumInterval: '5 minutes',
-    nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES,
-  },
-} satisfies ActivityOptions;
+/**
+ * One lead's whole follow-up, from enrolment to enrolled, lost, opted out, or years of quiet archive.
+ * The workflow decides; activities act. Messages change the state synchronously; the loop below
+ * re-plans from the state whenever it changes.
+ */
+export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState> {
+  const state: LeadState = input.carried ?? initialState(input, workflowInfo().workflowId);
+  const { policy } = state;
+  const outbox: LifecycleEvent[] = [];
+  const now = () => new Date();
+  const days = (n: number) => n * policy.dayMs;
+  const record = (event: LifecycleEvent) => outbox.push(event);
 
-const { recordLeadEvent, syncLeadToZoho, createCallTask, sendTouchEmail } = proxyActivities<Activities>(ACTIVITY_OPTIONS);
-
-function failureMessage(err: unknown): string {
-  const cause = err instanceof ActivityFailure ? err.cause : err;
-  return cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
-}
-
-function detailsMarkdown(state: LeadState): string {
-  const next = state.nextStep ? `${state.nextStep.action} · vence ${state.nextStep.dueAt}` : '—';
-  return [
-    `**Etapa:** ${state.stage}`,
-    `**Próximo paso:** ${next}`,
-    `**Toques:** ${state.counts.touchesDone} hechos, ${state.counts.touchesPlanned} planificados`,
-  ].join('\n\n');
-}
-
-/** One lead's whole follow-up. The workflow is the source of truth for where the lead is. */
-export async function leadWorkflow({ lead }: LeadWorkflowInput): Promise<void> {
-  const cadence = DEFAULT_CADENCE;
-  const state: LeadState = {
-    leadId: lead.leadId,
-    workflowId: workflowInfo().workflowId,
-    stage: 'new',
-    owner: null,
-    lead,
-    cadence: { id: cadence.id, version: cadence.version },
-    zohoLeadId: null,
-    touches: [],
-    nextStep: null,
-    counts: { touchesDone: 0, touchesPlanned: 0 },
-  };
+  // ---- messages -------------------------------------------------------------------------------
   setHandler(getLeadState, () => state);
-  const publish = () => {
-    upsertSearchAttributes([
-      { key: LEAD_STAGE, value: state.stage },
-      { key: LEAD_OWNER, value: state.owner ?? 'sin asignar' },
-      { key: LEAD_NEXT_TOUCH_AT, value: state.nextStep ? new Date(state.nextStep.dueAt) : null },
+  setHandler(recordOutcome, (outcome) => (outbox.push(...applyOutcome(state, outcome, now())), state), {
+    validator: (outcome) => {
+      const parsed = outcomeSchema.safeParse(outcome);
+      if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${i.path.join('.') || 'outcome'}: ${i.message}`).join('; '));
+      const why = rejectOutcome(state, parsed.data, now());
+      if (why) throw new Error(why);
+    },
+  });
+  setHandler(outcomeSignal, (outcome) => {
+    const parsed = outcomeSchema.safeParse(outcome);
+    const why = parsed.success ? rejectOutcome(state, parsed.data, now()) : 'invalid outcome';
+    if (why || !parsed.success) {
+      log.warn('Outcome signal ignored', { leadId: state.leadId, type: (outcome as { type?: string })?.type, why });
+      return;
+    }
+    outbox.push(...applyOutcome(state, parsed.data, now()));
+  });
+  setHandler(runCommand, (command) => (outbox.push(...applyCommand(state, command, now())), state), {
+    validator: (command) => {
+      const parsed = commandSchema.safeParse(command);
+      if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${i.path.join('.') || 'command'}: ${i.message}`).join('; '));
+      const why = rejectCommand(state, parsed.data);
+      if (why) throw new Error(why);
+    },
+  });
+  setHandler(changeCadence, ({ cadence }) => {
+    record({ type: 'cadence_changed', occurredAt: now().toISOString(), data: { from: `${state.cadence.id}@${state.cadence.version}`, to: `${cadence.id}@${cadence.version}` } });
+    state.cadence = cadence;
+    state.revision += 1;
+    return state;
+  }, {
+    validator: ({ cadence }) => {
+      if (!ACTIVE_STAGES.includes(state.stage)) throw new Error('Only a lead whose cadence is running can change cadence');
+      if (!cadence?.steps?.length) throw new Error('cadence: must have steps');
+    },
+  });
+
+  // ---- side effects of messages: the ledger and Zoho follow the state ----------------------------
+  void (async () => {
+    for (;;) {
+      await condition(() => outbox.length > 0);
+      const event = outbox[0]!;
+      await acts.recordLeadEvent({ leadId: state.leadId, ...event });
+      if (event.type === 'stage_changed' && state.zohoLeadId) {
+        await acts.updateZohoStage.executeWithOptions({ ...ACTIVITY_OPTIONS, summary: `Zoho: etapa ${String(event.data.to)}` }, [
+          { zohoLeadId: state.zohoLeadId, stage: event.data.to as LeadState['stage'] },
+        ]);
+      }
+      outbox.shift();
+    }
+  })();
+
+  /**
+   * Sleeps until `at` (with a summary the Temporal UI shows), waking early when a message changes the
+   * state. Returns true when the time came, false when woken.
+   */
+  async function waitUntil(at: string, summary: string): Promise<boolean> {
+    const ms = Date.parse(at) - now().getTime();
+    if (ms <= 0) return true;
+    const revision = state.revision;
+    let elapsed = false;
+    const scope = new CancellationScope();
+    const timer = scope.run(() => sleep(ms, { summary })).then(() => (elapsed = true), () => undefined);
+    await condition(() => elapsed || state.revision !== revision);
+    if (!elapsed) scope.cancel();
+    await timer;
+    return elapsed;
+  }
+
+  const touchedDates = () =>
+    state.touches.filter((t) => t.kind !== 'welcome' && (t.status === 'done' || t.status === 'due' || t.status === 'missed')).map((t) => t.localDate!);
+
+  async function planSlot(notBefore: string) {
+    return acts.planTouchSlot.executeWithOptions({ ...ACTIVITY_OPTIONS, summary: 'Calcular el próximo horario permitido' }, [
+      { country: state.lead.country, notBefore, touchedDates: touchedDates(), weeklyCap: policy.weeklyCap, calendarAligned: policy.calendarAligned },
     ]);
-    setCurrentDetails(detailsMarkdown(state));
-  };
-  publish();
-
-  const enrolledAt = new Date();
-  await recordLeadEvent({ leadId: lead.leadId, type: 'lead_enrolled', occurredAt: enrolledAt.toISOString(), data: { source: lead.source } });
-
-  // A CRM that refuses the record must not stop the follow-up: the touch still reaches the queue.
-  try {
-    const { zohoLeadId } = await syncLeadToZoho.executeWithOptions(
-      { ...ACTIVITY_OPTIONS, summary: 'Zoho: crear o actualizar lead' },
-      [{ lead, status: 'Not Contacted' }],
-    );
-    state.zohoLeadId = zohoLeadId;
-  } catch (err) {
-    await recordLeadEvent({ leadId: lead.leadId, type: 'crm_sync_failed', occurredAt: new Date().toISOString(), data: { error: failureMessage(err) } });
   }
 
-  // Day 1 of the cadence: a call task for the owner, due within the 24 h first-contact SLA.
-  const callStep = cadence.steps[0]!;
-  const callDue = new Date(new Date(lead.createdAt).getTime() + DAY_MS).toISOString();
-  const call: Touch = { step: 1, channel: callStep.channel, template: callStep.template, status: 'planned', dueAt: callDue };
-  if (state.zohoLeadId) {
-    const { taskId } = await createCallTask.executeWithOptions(
-      { ...ACTIVITY_OPTIONS, summary: `Toque 1/${cadence.maxTouches} · llamada (tarea en Zoho)` },
-      [{
-        lead,
-        zohoLeadId: state.zohoLeadId,
-        touchKey: touchKey({ leadId: lead.leadId, step: 1, attempt: 1 }),
-        dueDate: callDue.slice(0, 10),
-        subject: `Llamar a ${lead.firstName} ${lead.lastName}: ${lead.course.name}`,
-        script: firstCallScript({ lead }),
-      }],
-    );
-    call.ref = taskId;
-  }
-  state.touches.push(call);
-  state.counts.touchesPlanned += 1;
-  await recordLeadEvent({ leadId: lead.leadId, type: 'touch_planned', occurredAt: new Date().toISOString(), data: { step: 1, channel: 'call', dueAt: callDue, zohoTaskId: call.ref ?? null } });
-
-  let nextAction = 'Llamada del día 1';
-  try {
-    const { messageId } = await sendTouchEmail.executeWithOptions(
-      { ...ACTIVITY_OPTIONS, summary: 'Correo de bienvenida' },
-      [{ lead, touchKey: touchKey({ leadId: lead.leadId, step: 0, attempt: 1 }), template: 'welcome' }],
-    );
-    const sentAt = new Date().toISOString();
-    state.touches.push({ step: 0, channel: 'email', template: 'welcome', status: 'done', dueAt: sentAt, doneAt: sentAt, ref: messageId });
-    state.counts.touchesDone += 1;
-    await recordLeadEvent({ leadId: lead.leadId, type: 'email_sent', occurredAt: sentAt, data: { template: 'welcome', messageId } });
-  } catch (err) {
-    // Only permanent rejections get here (temporary ones are retried): the address needs a human.
-    nextAction = 'Verificar el correo del lead (rechazado) y llamar';
-    await recordLeadEvent({ leadId: lead.leadId, type: 'email_failed', occurredAt: new Date().toISOString(), data: { template: 'welcome', error: failureMessage(err) } });
+  /** A call or LinkedIn touch nobody worked before the next one is due counts as missed. */
+  function markMissed(): void {
+    for (const t of state.touches) {
+      if (t.status === 'due' && t.channel !== 'email') {
+        t.status = 'missed';
+        state.counts.touchesMissed += 1;
+        record({ type: 'touch_missed', occurredAt: now().toISOString(), data: { key: t.key, channel: t.channel } });
+      }
+    }
   }
 
-  state.stage = 'contacting';
-  state.nextStep = { action: nextAction, dueAt: callDue };
-  publish();
-  log.info('Lead enrolled and first touch planned', { leadId: lead.leadId });
+  function setStage(stage: LeadState['stage']): void {
+    record({ type: 'stage_changed', occurredAt: now().toISOString(), data: { from: state.stage, to: stage } });
+    state.stage = stage;
+    state.stageSince = now().toISOString();
+  }
 
-  // Outcomes (issue: lead lifecycle) will move the lead on; until then it waits, durably.
-  await condition(() => TERMINAL_STAGES.includes(state.stage));
+  async function sendEmail(touch: Touch, template: Parameters<typeof acts.sendTouchEmail>[0]['template'], summary: string): Promise<void> {
+    state.touches.push(touch);
+    try {
+      const { messageId } = await acts.sendTouchEmail.executeWithOptions({ ...ACTIVITY_OPTIONS, summary }, [{ lead: state.lead, touchKey: touch.key, template }]);
+      Object.assign(touch, { status: 'done', doneAt: now().toISOString(), ref: messageId });
+      if (touch.kind !== 'welcome') state.counts.touchesDone += 1;
+      record({ type: 'email_sent', occurredAt: now().toISOString(), data: { key: touch.key, template, messageId } });
+    } catch (err) {
+      if (!(err instanceof ActivityFailure)) throw err;
+      // Only permanent rejections get here (temporary ones are retried): the address needs a human.
+      touch.status = 'skipped';
+      state.contactProblem = true;
+      state.nextStep = { action: `Corregir el correo de ${state.lead.firstName} (rechazado)`, dueAt: new Date(now().getTime() + days(1)).toISOString() };
+      record({ type: 'email_failed', occurredAt: now().toISOString(), data: { key: touch.key, template, error: failureMessage(err) } });
+    }
+  }
+
+  async function createTask(touch: Touch, summary: string, highPriority = false): Promise<void> {
+    state.touches.push(touch);
+    const { taskId } = await acts.createTouchTask.executeWithOptions({ ...ACTIVITY_OPTIONS, summary }, [{
+      lead: state.lead,
+      zohoLeadId: state.zohoLeadId,
+      touchKey: touch.key,
+      channel: touch.channel,
+      dueAt: touch.dueAt,
+      subject: `${touch.channel === 'call' ? 'Llamar a' : 'LinkedIn:'} ${state.lead.firstName} ${state.lead.lastName} · ${state.lead.course.name}`,
+      script: touchScript({ lead: state.lead, channel: touch.channel, template: touch.template }),
+      highPriority,
+    }]);
+    Object.assign(touch, { status: 'due', ref: taskId ?? undefined });
+    record({ type: 'touch_due', occurredAt: now().toISOString(), data: { key: touch.key, channel: touch.channel, dueAt: touch.dueAt, zohoTaskId: taskId } });
+  }
+
+  // ---- enrolment ------------------------------------------------------------------------------
+  async function enrol(): Promise<void> {
+    record({ type: 'lead_enrolled', occurredAt: state.enrolledAt, data: { source: state.lead.source, cadence: `${state.cadence.id}@${state.cadence.version}` } });
+    try {
+      const { zohoLeadId } = await acts.syncLeadToZoho.executeWithOptions({ ...ACTIVITY_OPTIONS, summary: 'Zoho: crear o actualizar el lead' }, [{ lead: state.lead, stage: 'contacting' }]);
+      state.zohoLeadId = zohoLeadId;
+    } catch (err) {
+      if (!(err instanceof ActivityFailure)) throw err;
+      // A CRM that refuses the record must not stop the follow-up: touches still reach the queue.
+      record({ type: 'crm_sync_failed', occurredAt: now().toISOString(), data: { error: failureMessage(err) } });
+    }
+    setStage('contacting');
+    void watchFirstContactSla();
+  }
+
+  /** First contact within the SLA, or the owner and the director hear about it. */
+  async function watchFirstContactSla(): Promise<void> {
+    const settled = () => state.sla.firstContactAt !== null || isTerminal(state.stage);
+    while (!settled()) {
+      if (await waitUntil(state.sla.dueAt, 'Plazo de primer contacto (SLA)')) break;
+    }
+    if (settled()) return;
+    state.sla.status = 'breached';
+    state.counts.escalations += 1;
+    state.revision += 1;
+    record({ type: 'sla_missed', occurredAt: now().toISOString(), data: { dueAt: state.sla.dueAt } });
+    publish(state);
+    await acts.escalate.executeWithOptions({ ...ACTIVITY_OPTIONS, summary: 'Escalar: SLA de primer contacto incumplido' }, [{
+      lead: state.lead, workflowId: state.workflowId, kind: 'sla_missed', stage: state.stage, owner: state.owner,
+      key: `${state.leadId}:sla:${state.cadenceRun}`, publicUrl: input.publicUrl,
+    }]);
+  }
+
+  // ---- the cadence ----------------------------------------------------------------------------
+  async function runCadenceStep(): Promise<void> {
+    if (state.paused || state.contactProblem) {
+      const until = state.paused?.until;
+      if (until && (await waitUntil(until, 'En pausa hasta la fecha indicada'))) {
+        state.paused = null;
+        record({ type: 'lead_resumed', occurredAt: now().toISOString(), data: { automatic: true } });
+      } else if (!until) {
+        const revision = state.revision;
+        await condition(() => state.revision !== revision);
+      }
+      return;
+    }
+    const { cadence } = state;
+    if (state.cadenceRun === 1 && !state.touches.some((t) => t.kind === 'welcome')) {
+      // The acknowledgement of the lead's own request: sent in business hours, not a cadence touch.
+      const slot = await planSlot(state.enrolledAt);
+      state.nextStep = { action: 'Correo de bienvenida', dueAt: slot.at };
+      publish(state);
+      if (!(await waitUntil(slot.at, `Esperando hasta ${slot.label}`))) return;
+      const key = touchKey({ leadId: state.leadId, step: 0, attempt: 1 });
+      await sendEmail({ key, kind: 'welcome', channel: 'email', template: 'welcome', status: 'planned', dueAt: slot.at, localDate: slot.localDate }, 'welcome', 'Correo de bienvenida');
+      return;
+    }
+    const run = state.touches.filter((t) => t.kind === 'cadence' && t.run === state.cadenceRun);
+    const step: CadenceStep | undefined = cadence.steps[run.length];
+    if (!step || run.length >= cadence.maxTouches) {
+      // No answer to the whole cadence: a few days' grace, then nurturing or the archive.
+      const last = run[run.length - 1];
+      const graceEnds = new Date(Date.parse(last?.dueAt ?? now().toISOString()) + days(policy.responseGraceDays)).toISOString();
+      state.nextStep = { action: 'Esperar respuesta al último toque', dueAt: graceEnds };
+      publish(state);
+      if (!(await waitUntil(graceEnds, 'Esperando respuesta al último toque'))) return;
+      markMissed();
+      record({ type: 'cadence_exhausted', occurredAt: now().toISOString(), data: { run: state.cadenceRun, touches: run.length } });
+      enterDormant(cadence.onExhausted);
+      return;
+    }
+    const n = run.length + 1;
+    const notBefore = new Date(Date.parse(state.cadenceStartedAt) + days(step.day - 1)).toISOString();
+    const slot = await planSlot(notBefore);
+    const label = `Toque ${n}/${cadence.maxTouches} · ${CHANNEL_NAMES[step.channel]}`;
+    state.nextStep = { action: label, dueAt: slot.at };
+    publish(state);
+    if (!(await waitUntil(slot.at, `Esperando hasta ${slot.label}`))) return;
+    markMissed();
+    const touch: Touch = {
+      key: touchKey({ leadId: state.leadId, step: n, attempt: state.cadenceRun }),
+      kind: 'cadence', run: state.cadenceRun, step: n, channel: step.channel, template: step.template, status: 'planned', dueAt: slot.at, localDate: slot.localDate,
+    };
+    if (step.channel === 'email') await sendEmail(touch, step.template as 'first-email' | 'break-up-email', label);
+    else await createTask(touch, label);
+  }
+
+  function enterDormant(stage: 'nurturing' | 'archived'): void {
+    setStage(stage);
+    state.nurturingTouchesSent = 0;
+    if (stage === 'archived') {
+      state.nextStep = { action: 'Revisar si reactivar el lead archivado', dueAt: new Date(now().getTime() + days(policy.archiveReviewDays)).toISOString() };
+    }
+    state.revision += 1;
+  }
+
+  // ---- stalled conversations ------------------------------------------------------------------
+  async function watchStall(): Promise<void> {
+    const stage = state.stage as 'engaged' | 'proposal' | 'closing';
+    const stallMs = days(policy.stallDays[stage]);
+    if (state.paused) {
+      const revision = state.revision;
+      await condition(() => state.revision !== revision);
+      return;
+    }
+    if (!state.stall) {
+      const stalledAt = new Date(Date.parse(state.lastProgressAt) + stallMs).toISOString();
+      if (!(await waitUntil(stalledAt, `Sin avance en "${stage}" hasta ${stalledAt.slice(0, 16)}`))) return;
+      state.stall = { since: now().toISOString(), reactivationSent: false, escalated: false };
+      record({ type: 'lead_stalled', occurredAt: now().toISOString(), data: { stage, days: policy.stallDays[stage] } });
+    }
+    if (!state.stall.reactivationSent) {
+      const slot = await planSlot(now().toISOString());
+      if (!(await waitUntil(slot.at, `Esperando hasta ${slot.label}`))) return;
+      const key = touchKey({ leadId: state.leadId, step: 200 + state.counts.outcomes, attempt: state.cadenceRun });
+      await sendEmail({ key, kind: 'reactivation', channel: 'email', template: 'reactivation', status: 'planned', dueAt: slot.at, localDate: slot.localDate }, 'reactivation', 'Toque de reactivación');
+      state.stall.reactivationSent = true;
+      state.nextStep = { action: `Confirmar respuesta de ${state.lead.firstName} tras la reactivación`, dueAt: new Date(now().getTime() + stallMs).toISOString() };
+      publish(state);
+      return;
+    }
+    if (!state.stall.escalated) {
+      const escalateAt = new Date(Date.parse(state.stall.since) + stallMs).toISOString();
+      if (!(await waitUntil(escalateAt, 'Esperando respuesta a la reactivación'))) return;
+      state.stall.escalated = true;
+      state.counts.escalations += 1;
+      record({ type: 'lead_escalated', occurredAt: now().toISOString(), data: { stage, reason: 'stalled' } });
+      await acts.escalate.executeWithOptions({ ...ACTIVITY_OPTIONS, summary: 'Escalar: lead estancado' }, [{
+        lead: state.lead, workflowId: state.workflowId, kind: 'stalled', stage, owner: state.owner,
+        key: `${state.leadId}:stall:${state.stall.since}`, publicUrl: input.publicUrl,
+      }]);
+      const touch: Touch = {
+        key: `${state.leadId}:escalation:${state.stall.since}`, kind: 'reactivation', channel: 'call', template: 'follow-up-call',
+        status: 'planned', dueAt: now().toISOString(), localDate: undefined,
+      };
+      await createTask(touch, 'Tarea urgente para el vendedor de cierre', true);
+      state.nextStep = { action: `Escalado: decidir el siguiente paso con ${state.lead.firstName}`, dueAt: new Date(now().getTime() + days(1)).toISOString() };
+      publish(state);
+      return;
+    }
+    const revision = state.revision;
+    await condition(() => state.revision !== revision);
+  }
+
+  // ---- nurturing and the archive --------------------------------------------------------------
+  async function nurture(): Promise<'continue-as-new' | void> {
+    if (state.nurturingTouchesSent >= policy.nurturing.touches) {
+      enterDormant('archived');
+      return;
+    }
+    const lastNurture = [...state.touches].reverse().find((t) => t.kind === 'nurturing' && t.status === 'done');
+    const from = Date.parse(lastNurture?.dueAt ?? state.stageSince);
+    const slot = await planSlot(new Date(from + days(policy.nurturing.intervalDays)).toISOString());
+    state.nextStep = { action: `Toque de nurturing ${state.nurturingTouchesSent + 1}/${policy.nurturing.touches}`, dueAt: slot.at };
+    publish(state);
+    if (!(await waitUntil(slot.at, `Esperando hasta ${slot.label}`))) return;
+    const key = touchKey({ leadId: state.leadId, step: 100 + state.nurturingTouchesSent + 1, attempt: state.cadenceRun });
+    await sendEmail({ key, kind: 'nurturing', channel: 'email', template: 'nurturing', status: 'planned', dueAt: slot.at, localDate: slot.localDate }, 'nurturing', 'Toque de nurturing');
+    state.nurturingTouchesSent += 1;
+    // A month between touches: start a fresh history each time so years of nurturing stay cheap.
+    return 'continue-as-new';
+  }
+
+  // ---- the lead's life ------------------------------------------------------------------------
+  if (!input.carried) await enrol();
+  publish(state);
+  while (!isTerminal(state.stage)) {
+    if (ACTIVE_STAGES.includes(state.stage)) {
+      await runCadenceStep();
+    } else if (TALKING_STAGES.includes(state.stage)) {
+      markMissed();
+      await watchStall();
+    } else if (state.stage === 'nurturing') {
+      markMissed();
+      if ((await nurture()) === 'continue-as-new' && state.stage === 'nurturing') {
+        await condition(() => outbox.length === 0 && allHandlersFinished());
+        publish(state);
+        await continueAsNew<typeof leadWorkflow>({ ...input, carried: state });
+      }
+    } else {
+      markMissed();
+      const revision = state.revision;
+      await condition(() => state.revision !== revision);
+    }
+    publish(state);
+  }
+  // Let the ledger and Zoho catch up with the end before the workflow closes.
+  await condition(() => outbox.length === 0 && allHandlersFinished());
+  log.info('Lead closed', { leadId: state.leadId, stage: state.stage });
+  return state;
 }

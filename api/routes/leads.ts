@@ -10,5 +10,11 @@ export function leadRoutes(leads: LeadService): Router {
   router.get('/:leadId', async (req, res) => {
     res.json(await leads.state(req.params.leadId));
   });
+  router.post('/:leadId/outcomes', async (req, res) => {
+    res.json(await leads.recordOutcome(req.params.leadId, req.body));
+  });
+  router.post('/:leadId/commands', async (req, res) => {
+    res.json(await leads.runCommand(req.params.leadId, req.body));
+  });
   return router;
 }

@@ -5,6 +5,7 @@ import type { Worker } from '@temporalio/worker';
 import request from 'supertest';
 import { createApp } from '../../api/app';
 import { leadWorkflowId } from '../../domain/ids';
+import { defaultPolicy } from '../../domain/policy';
 import { LEAD_COUNTRY, LEAD_COURSE, LEAD_ID, LEAD_STAGE } from '../../domain/search-attributes';
 import { Ledger } from '../../ledger/ledger';
 import { createLogger } from '../../lib/logger';
@@ -48,10 +49,12 @@ beforeAll(async () => {
   await new Promise((ok) => zohoServer.once('listening', ok));
   zohoUrl = `http://127.0.0.1:${(zohoServer.address() as AddressInfo).port}`;
   const zoho = new ZohoClient({ accountsUrl: zohoUrl, ...credentials });
-  worker = await createLeadWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', deps: { ledger, mailer, zoho } });
+  worker = await createLeadWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', deps: { ledger, mailer, zoho, directorEmail: 'director@example.com', temporalUiUrl: 'http://localhost:8233', namespace: env.namespace ?? 'default' } });
   workerRun = worker.run();
   const log = createLogger({ name: 'api-test', level: 'silent' });
-  api = request(createApp({ temporal: env.client, apiKey: API_KEY, publicUrl: 'http://localhost:3000', log }));
+  // Real days, but without business-hours alignment, so the first touches happen now rather than at 09:00.
+  const policy = { ...defaultPolicy(), calendarAligned: false };
+  api = request(createApp({ temporal: env.client, apiKey: API_KEY, publicUrl: 'http://localhost:3000', policy, log }));
 }, 180_000);
 
 afterAll(async () => {
@@ -101,31 +104,32 @@ test('one lead through the real stack: Zoho task, welcome email over SMTP, ledge
     if (!found) throw new Error('lead not in Zoho yet');
     return found;
   });
-  expect(zohoLead).toMatchObject({ First_Name: 'Valentina', Last_Name: 'Rojas', Lead_Status: 'Not Contacted' });
+  expect(zohoLead).toMatchObject({ First_Name: 'Valentina', Last_Name: 'Rojas' });
   const task = await eventually(async () => {
     const found = sandbox.records('Tasks').find((t) => (t.What_Id as { id?: string } | undefined)?.id === zohoLead.id);
     if (!found) throw new Error('task not in Zoho yet');
     return found;
   });
-  expect(task.Subject).toBe('Llamar a Valentina Rojas: Ciencia de Datos con Python');
+  expect(task.Subject).toBe('Llamar a Valentina Rojas · Ciencia de Datos con Python');
   expect(String(task.Description)).toContain('Pregunta qué espera del curso para su carrera');
 
   // Every step in the ledger.
   const events = await eventually(async () => {
     const rows = await ledger.eventsOf({ leadId });
-    if (rows.length < 3) throw new Error(`only ${rows.length} events so far`);
+    if (rows.length < 4) throw new Error(`only ${rows.length} events so far`);
     return rows;
   });
-  expect(events.map((e) => e.type)).toEqual(['lead_enrolled', 'touch_planned', 'email_sent']);
-  expect(events[1]!.data).toMatchObject({ channel: 'call', zohoTaskId: task.id });
+  expect(events.map((e) => e.type)).toEqual(['lead_enrolled', 'stage_changed', 'email_sent', 'touch_due']);
+  expect(events[3]!.data).toMatchObject({ channel: 'call', zohoTaskId: task.id });
 
   // Live state from the workflow query.
   const state = await eventually(async () => {
     const { body } = await api.get(`/api/leads/${leadId}`).set('Authorization', `Bearer ${API_KEY}`).expect(200);
-    if (body.stage !== 'contacting') throw new Error(`stage ${body.stage}`);
+    if (body.stage !== 'contacting' || body.touches.length < 2 || !body.nextStep?.action.startsWith('Toque 2')) throw new Error(`not there yet`);
     return body;
   });
-  expect(state).toMatchObject({ leadId, zohoLeadId: zohoLead.id, nextStep: { action: 'Llamada del día 1' }, counts: { touchesDone: 1, touchesPlanned: 1 } });
+  expect(state).toMatchObject({ leadId, zohoLeadId: zohoLead.id, nextStep: { action: 'Toque 2/5 · correo' }, cadence: { id: 'default', version: 1 } });
+  expect(state.touches.map((t: { kind: string; channel: string; status: string }) => [t.kind, t.channel, t.status])).toEqual([['welcome', 'email', 'done'], ['cadence', 'call', 'due']]);
 
   // What the Temporal UI shows and filters on, as the server reports it.
   const description = await env.client.workflow.getHandle(workflowId).describe();

@@ -25,7 +25,7 @@ beforeAll(async () => {
   const inherited = Object.fromEntries(
     Object.entries(process.env).filter(([k]) => !/^(TEMPORAL_|DATABASE_URL|SMTP_URL|ZOHO_|API_KEY|PORT$|DEV_|DATA_DIR)/.test(k)),
   );
-  env = { ...inherited, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])), API_KEY, DATA_DIR: dataDir, NODE_ENV: 'development' };
+  env = { ...inherited, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])), API_KEY, DATA_DIR: dataDir, NODE_ENV: 'development', LEAD_DAY_DURATION: '1h' };
 });
 
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -123,7 +123,7 @@ test('npm start brings every service up, takes a lead, stops cleanly on Ctrl-C a
   try {
     const state = await api(`/api/leads/${leadId}`);
     expect(state.status).toBe(200);
-    expect(await state.json()).toMatchObject({ leadId, stage: 'contacting', counts: { touchesDone: 1 } });
+    expect(await state.json()).toMatchObject({ leadId, stage: 'contacting', touches: [{ kind: 'welcome', status: 'done' }, { kind: 'cadence', channel: 'call' }] });
     // The same person again after the restart is still the same lead.
     expect((await api('/api/leads', { method: 'POST', body: JSON.stringify(lead) })).status).toBe(200);
   } finally {

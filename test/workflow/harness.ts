@@ -1,0 +1,88 @@
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker, type WorkflowBundle } from '@temporalio/worker';
+import type { Activities } from '../../activities';
+import { planTouchSlot } from '../../activities/touch-slot';
+import { selectCadence } from '../../domain/cadence';
+import { leadIdFor, leadWorkflowId } from '../../domain/ids';
+import { leadInputSchema, type Lead, type LeadInput } from '../../domain/lead';
+import { defaultPolicy, type FollowUpPolicy } from '../../domain/policy';
+import type { LeadWorkflowInput } from '../../domain/workflow-input';
+import { aLead } from '../support/leads';
+
+/** What the lead experienced, in workflow (server) time. */
+export interface SideEffect {
+  kind: 'email' | 'task' | 'escalation' | 'zoho-stage';
+  at: number;
+  detail: string;
+  key?: string;
+  attempt?: number;
+}
+
+/**
+ * Activities for workflow tests: the real calendar (business hours, holidays), recording fakes for the
+ * I/O. `at` is the server's clock, which time-skipping moves.
+ */
+export function recordingActivities(hooks: { onEmail?: (template: string, key: string) => Promise<void> | void; failEmail?: 'permanent' } = {}) {
+  const effects: SideEffect[] = [];
+  const events: { type: string; occurredAt: string; data?: Record<string, unknown> }[] = [];
+  const at = () => Context.current().info.currentAttemptScheduledTimestampMs;
+  const activities: Activities = {
+    async recordLeadEvent(e) {
+      events.push(e);
+    },
+    async syncLeadToZoho() {
+      return { zohoLeadId: '5843000000123001' };
+    },
+    async updateZohoStage({ stage }) {
+      effects.push({ kind: 'zoho-stage', at: at(), detail: stage });
+    },
+    async createTouchTask({ channel, touchKey }) {
+      effects.push({ kind: 'task', at: at(), detail: `${channel} ${touchKey}` });
+      return { taskId: `task-${touchKey}` };
+    },
+    async sendTouchEmail({ template, touchKey }) {
+      if (hooks.failEmail === 'permanent') throw ApplicationFailure.create({ type: 'PermanentDeliveryError', message: '550 mailbox unavailable' });
+      // Like the real activity (ledger.once): a retried attempt of the same touch does not send again.
+      if (effects.some((e) => e.key === touchKey)) return { messageId: `<${touchKey}@seguimiento>` };
+      effects.push({ kind: 'email', at: at(), detail: template, key: touchKey, attempt: Context.current().info.attempt });
+      await hooks.onEmail?.(template, touchKey);
+      return { messageId: `<${touchKey}@seguimiento>` };
+    },
+    planTouchSlot,
+    async escalate({ kind }) {
+      effects.push({ kind: 'escalation', at: at(), detail: kind });
+    },
+  };
+  return { activities, effects, events };
+}
+
+export function leadAt(createdAt: string, overrides: Partial<LeadInput> = {}): Lead {
+  const input = leadInputSchema.parse({ ...aLead(overrides), createdAt });
+  return { ...input, leadId: leadIdFor(input.email), createdAt };
+}
+
+/** Moves the test server's clock forward to `iso` (time-skipping makes the wait instant). */
+export async function travelTo(env: TestWorkflowEnvironment, iso: string): Promise<void> {
+  const ms = Date.parse(iso) - (await env.currentTimeMs());
+  if (ms < 0) throw new Error(`cannot travel back to ${iso}`);
+  await env.sleep(ms);
+}
+
+export async function startLead({
+  env, bundle, lead, activities, policy = defaultPolicy(),
+}: { env: TestWorkflowEnvironment; bundle: WorkflowBundle; lead: Lead; activities: Activities; policy?: FollowUpPolicy }) {
+  const taskQueue = `wf-${lead.leadId}`;
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities });
+  const input: LeadWorkflowInput = {
+    lead,
+    cadence: selectCadence({ profile: lead.profile, country: lead.country, courseCode: lead.course.code }),
+    policy,
+    publicUrl: 'http://localhost:3000',
+  };
+  const handle = await env.client.workflow.start('leadWorkflow', { workflowId: leadWorkflowId(lead), taskQueue, args: [input] });
+  return { worker, handle };
+}
+
+export const bogota = (iso: string) => new Date(iso).toLocaleString('es-CO', { timeZone: 'America/Bogota', weekday: 'short', hour: '2-digit', minute: '2-digit', day: '2-digit', month: '2-digit', hourCycle: 'h23' });

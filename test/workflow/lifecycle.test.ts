@@ -1,0 +1,90 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { WorkflowBundle } from '@temporalio/worker';
+import { getLeadState, recordOutcome } from '../../domain/messages';
+import { bundleLeadWorkflows } from '../../workers/lead-worker';
+import { timeSkippingEnv } from '../support/temporal';
+import { leadAt, recordingActivities, startLead, travelTo } from './harness';
+
+let env: TestWorkflowEnvironment;
+let bundle: WorkflowBundle;
+beforeAll(async () => {
+  bundle = await bundleLeadWorkflows();
+});
+beforeEach(async () => {
+  env = await timeSkippingEnv();
+});
+afterEach(async () => {
+  await env?.teardown();
+});
+
+/** To the minute: activities start a few milliseconds after the timer that released them. */
+const minute = (ms: number) => new Date(ms).toISOString().slice(0, 16);
+const DAY = 86_400_000;
+
+test('no response: exactly the cadence touches at the right local times, then nurturing, then archived', async () => {
+  // Monday 1 March 2027, 10:00 in Bogotá (UTC-5): no Colombian holiday for the next two weeks.
+  const createdAt = '2027-03-01T15:00:00.000Z';
+  await travelTo(env, createdAt);
+  const lead = leadAt(createdAt, { country: 'CO', profile: 'b2c' });
+  const { activities, effects, events } = recordingActivities();
+  const { worker, handle } = await startLead({ env, bundle, lead, activities });
+  const firstRunId = handle.firstExecutionRunId;
+  const state = await worker.runUntil(async () => {
+    await travelTo(env, '2027-03-11T00:00:00.000Z');
+    const touches = effects.filter((e) => e.kind !== 'zoho-stage' && e.kind !== 'escalation').map((e) => [minute(e.at), e.kind, e.detail.split(' ')[0]]);
+    expect(touches).toEqual([
+      ['2027-03-01T15:00', 'email', 'welcome'],
+      ['2027-03-01T15:00', 'task', 'call'],
+      ['2027-03-03T15:00', 'email', 'first-email'], // day 3, Wednesday 10:00
+      ['2027-03-05T15:00', 'task', 'linkedin'], // day 5, Friday
+      ['2027-03-08T15:00', 'task', 'call'], // day 8, Monday
+      ['2027-03-10T15:00', 'email', 'break-up-email'], // day 10, Wednesday
+    ]);
+    expect((await handle.query(getLeadState)).stage).toBe('contacting');
+    // Two days' grace after the last touch, then nurturing: six monthly value emails, then the archive.
+    await travelTo(env, '2027-03-12T16:00:00.000Z');
+    expect((await env.client.workflow.getHandle(handle.workflowId).query(getLeadState)).stage).toBe('nurturing');
+    await travelTo(env, '2027-10-01T00:00:00.000Z');
+    return env.client.workflow.getHandle(handle.workflowId).query(getLeadState);
+  });
+  const nurturing = effects.filter((e) => e.kind === 'email' && e.detail === 'nurturing').map((e) => e.at);
+  expect(nurturing).toHaveLength(6);
+  nurturing.forEach((at, i) => {
+    const local = new Date(at - 5 * 3_600_000);
+    expect(local.getUTCDay()).toBeGreaterThanOrEqual(1);
+    expect(local.getUTCDay()).toBeLessThanOrEqual(5);
+    expect(local.getUTCHours()).toBeGreaterThanOrEqual(9);
+    expect(local.getUTCHours()).toBeLessThan(18);
+    if (i > 0) expect(at - nurturing[i - 1]!).toBeGreaterThanOrEqual(30 * DAY - 60_000);
+  });
+  expect(state.stage).toBe('archived');
+  expect(state.nextStep).toMatchObject({ action: 'Revisar si reactivar el lead archivado' });
+  // The calls and the LinkedIn message nobody worked are missed, not silently dropped.
+  expect(state.counts).toMatchObject({ touchesDone: 2 + 6, touchesMissed: 3, escalations: 1 });
+  expect(state.touches.filter((t) => t.kind === 'cadence').map((t) => t.status)).toEqual(['missed', 'done', 'missed', 'missed', 'done']);
+  expect(events.filter((e) => e.type === 'stage_changed').map((e) => e.data?.to)).toEqual(['contacting', 'nurturing', 'archived']);
+  // Nurturing continued as new once per value touch: the state crossed every boundary intact.
+  expect((await env.client.workflow.getHandle(handle.workflowId).describe()).runId).not.toBe(firstRunId);
+});
+
+test('a reply on day 4 ends the cadence at once: no cadence touch after it, a human next step, stage engaged', async () => {
+  const createdAt = '2027-03-01T15:00:00.000Z';
+  await travelTo(env, createdAt);
+  const lead = leadAt(createdAt);
+  const { activities, effects } = recordingActivities();
+  const { worker, handle } = await startLead({ env, bundle, lead, activities });
+  await worker.runUntil(async () => {
+    await travelTo(env, '2027-03-04T17:00:00.000Z');
+    const replyAt = await env.currentTimeMs();
+    const state = await handle.executeUpdate(recordOutcome, { args: [{ type: 'replied', note: 'Pide el temario' }] });
+    expect(state.stage).toBe('engaged');
+    expect(state.nextStep?.action).toBe('Definir el siguiente paso con Valentina');
+    expect(minute(Date.parse(state.nextStep!.dueAt))).toBe(minute(replyAt + DAY));
+    await travelTo(env, '2027-03-09T00:00:00.000Z');
+    expect(effects.filter((e) => e.at > replyAt && (e.kind === 'email' || e.kind === 'task'))).toEqual([]);
+    const later = await handle.query(getLeadState);
+    expect(later.touches.filter((t) => t.kind === 'cadence').map((t) => t.step)).toEqual([1, 2]);
+    expect(later.counts.touchesMissed).toBe(1); // the day-1 call nobody worked before the day-3 email
+    expect(later.sla.status).toBe('breached');
+  });
+});

@@ -1,0 +1,57 @@
+import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import type { LeadState } from '../domain/lead-state';
+import { LEAD_NEXT_TOUCH_AT, LEAD_OWNER, LEAD_STAGE } from '../domain/search-attributes';
+import type { LeadWorkflowInput } from '../domain/workflow-input';
+
+export function initialState({ lead, cadence, policy }: LeadWorkflowInput, workflowId: string): LeadState {
+  const enrolledAt = new Date().toISOString();
+  return {
+    leadId: lead.leadId,
+    workflowId,
+    stage: 'new',
+    stageSince: enrolledAt,
+    owner: null,
+    lead,
+    cadence,
+    policy,
+    enrolledAt,
+    zohoLeadId: null,
+    touches: [],
+    nextStep: null,
+    sla: { dueAt: new Date(Date.parse(lead.createdAt) + policy.slaDays * policy.dayMs).toISOString(), status: 'pending', firstContactAt: null },
+    paused: null,
+    contactProblem: false,
+    lostReason: null,
+    outcomes: [],
+    lastProgressAt: enrolledAt,
+    cadenceRun: 1,
+    cadenceStartedAt: lead.createdAt,
+    stall: null,
+    nurturingTouchesSent: 0,
+    counts: { touchesDone: 0, touchesMissed: 0, outcomes: 0, reactivations: 0, escalations: 0 },
+    revision: 0,
+  };
+}
+
+const STAGE_LABELS: Record<LeadState['stage'], string> = {
+  new: 'Nuevo', contacting: 'En contacto', engaged: 'En conversación', proposal: 'Propuesta', closing: 'En cierre',
+  enrolled: 'Matriculado', lost: 'Perdido', nurturing: 'Nurturing', archived: 'Archivado', opted_out: 'Dado de baja',
+};
+
+/** Keeps what the Temporal UI shows (search attributes, current details) in step with the state. */
+export function publish(state: LeadState): void {
+  upsertSearchAttributes([
+    { key: LEAD_STAGE, value: state.stage },
+    { key: LEAD_OWNER, value: state.owner ?? 'sin asignar' },
+    { key: LEAD_NEXT_TOUCH_AT, value: state.nextStep ? new Date(state.nextStep.dueAt) : null },
+  ]);
+  const next = state.nextStep ? `${state.nextStep.action} · vence ${state.nextStep.dueAt.slice(0, 16).replace('T', ' ')} UTC` : '—';
+  setCurrentDetails(
+    [
+      `**Etapa:** ${STAGE_LABELS[state.stage]}${state.paused ? ' (en pausa)' : ''}`,
+      `**Próximo paso:** ${next}`,
+      `**Toques:** ${state.counts.touchesDone} hechos · ${state.counts.touchesMissed} perdidos · cadencia ${state.cadence.id} v${state.cadence.version}`,
+      `**SLA primer contacto:** ${{ pending: 'pendiente', met: 'cumplido', breached: 'incumplido' }[state.sla.status]}`,
+    ].join('\n\n'),
+  );
+}
