@@ -111,9 +111,11 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
   const touchedDates = () =>
     state.touches.filter((t) => t.kind !== 'welcome' && (t.status === 'done' || t.status === 'due' || t.status === 'missed')).map((t) => t.localDate!);
 
+  /** The first allowed moment at or after `notBefore`, never in the past (a pause or outage must not cause a burst). */
   async function planSlot(notBefore: string) {
+    const from = new Date(Math.max(Date.parse(notBefore), now().getTime())).toISOString();
     return acts.planTouchSlot.executeWithOptions({ ...ACTIVITY_OPTIONS, summary: 'Calcular el próximo horario permitido' }, [
-      { country: state.lead.country, notBefore, touchedDates: touchedDates(), weeklyCap: policy.weeklyCap, calendarAligned: policy.calendarAligned },
+      { country: state.lead.country, notBefore: from, touchedDates: touchedDates(), weeklyCap: policy.weeklyCap, calendarAligned: policy.calendarAligned },
     ]);
   }
 
@@ -178,7 +180,8 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
       // A CRM that refuses the record must not stop the follow-up: touches still reach the queue.
       record({ type: 'crm_sync_failed', occurredAt: now().toISOString(), data: { error: failureMessage(err) } });
     }
-    setStage('contacting');
+    // An outcome may already have arrived while we were enrolling: never move the lead back.
+    if (state.stage === 'new') setStage('contacting');
     void watchFirstContactSla();
   }
 

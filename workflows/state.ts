@@ -5,6 +5,7 @@ import type { LeadWorkflowInput } from '../domain/workflow-input';
 
 export function initialState({ lead, cadence, policy }: LeadWorkflowInput, workflowId: string): LeadState {
   const enrolledAt = new Date().toISOString();
+  const slaDueAt = new Date(Date.parse(lead.createdAt) + policy.slaDays * policy.dayMs).toISOString();
   return {
     leadId: lead.leadId,
     workflowId,
@@ -17,8 +18,8 @@ export function initialState({ lead, cadence, policy }: LeadWorkflowInput, workf
     enrolledAt,
     zohoLeadId: null,
     touches: [],
-    nextStep: null,
-    sla: { dueAt: new Date(Date.parse(lead.createdAt) + policy.slaDays * policy.dayMs).toISOString(), status: 'pending', firstContactAt: null },
+    nextStep: { action: 'Primer contacto', dueAt: slaDueAt },
+    sla: { dueAt: slaDueAt, status: 'pending', firstContactAt: null },
     paused: null,
     contactProblem: false,
     lostReason: null,
