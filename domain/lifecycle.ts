@@ -114,7 +114,11 @@ export function applyOutcome(state: LeadState, outcome: Outcome, now: Date): Lif
 
   // The outcome closes the touch the executive was working on, if any.
   const open = [...state.touches].reverse().find((t) => t.status === 'due' && t.channel !== 'email');
-  if (open) Object.assign(open, { status: 'done', doneAt: at, outcome: outcome.type });
+  // An unsubscribe is the lead's act, not the executive's work on the touch.
+  if (open && outcome.type !== 'opted_out') {
+    Object.assign(open, { status: 'done', doneAt: at, outcome: outcome.type });
+    state.counts.touchesDone += 1;
+  }
   if (outcome.type !== 'opted_out' && !state.sla.firstContactAt) {
     state.sla.firstContactAt = at;
     if (state.sla.status === 'pending') state.sla.status = 'met';

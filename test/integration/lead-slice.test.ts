@@ -171,3 +171,38 @@ test('bad input is a 400 with field-level errors and starts nothing; no key is a
   await new Promise((r) => setTimeout(r, 1000));
   expect(catcher.list()).toHaveLength(before);
 });
+
+test('outcomes through the API: the new state comes back, nonsense is a 400 with the reason, unknown leads are 404', async () => {
+  const input = aLead();
+  const { body } = await post(input).expect(201);
+  const leadId = body.leadId as string;
+  const outcome = (payload: object) => api.post(`/api/leads/${leadId}/outcomes`).set('Authorization', `Bearer ${API_KEY}`).send(payload);
+  await eventually(async () => {
+    const { body: s } = await api.get(`/api/leads/${leadId}`).set('Authorization', `Bearer ${API_KEY}`).expect(200);
+    if (s.stage !== 'contacting') throw new Error('not enrolled yet');
+  });
+
+  const early = await outcome({ type: 'enrolled' }).expect(400);
+  expect(early.body).toEqual({ error: 'rejected', message: expect.stringMatching(/"enrolled" makes no sense while the lead is en contacto/) });
+  const invalid = await outcome({ type: 'lost' }).expect(400);
+  expect(invalid.body.fields).toEqual({ reason: ['is required when the lead is lost'] });
+  expect((await outcome({ type: 'teleported' }).expect(400)).body.fields.type[0]).toMatch(/must be one of/);
+
+  const engaged = await outcome({ type: 'interested', note: 'Quiere el temario' }).expect(200);
+  expect(engaged.body).toMatchObject({ stage: 'engaged', nextStep: { action: 'Definir el siguiente paso con Valentina' }, sla: { status: 'met' } });
+  const paused = await api.post(`/api/leads/${leadId}/commands`).set('Authorization', `Bearer ${API_KEY}`).send({ type: 'pause' }).expect(200);
+  expect(paused.body.paused).toMatchObject({ since: expect.any(String) });
+  await api.post(`/api/leads/${leadId}/commands`).set('Authorization', `Bearer ${API_KEY}`).send({ type: 'fly' }).expect(400);
+
+  expect((await outcome({ type: 'enrolled' }).expect(200)).body.stage).toBe('enrolled');
+  await eventually(async () => {
+    const { status } = await env.client.workflow.getHandle(body.workflowId).describe();
+    if (status.name !== 'COMPLETED') throw new Error(status.name);
+  });
+  expect((await outcome({ type: 'replied' }).expect(400)).body.message).toMatch(/closed \(enrolled\)/);
+  await api.post('/api/leads/L-0000000000000/outcomes').set('Authorization', `Bearer ${API_KEY}`).send({ type: 'replied' }).expect(404);
+  // The ledger has the whole story.
+  const types = (await ledger.eventsOf({ leadId })).map((e) => e.type);
+  expect(types).toEqual(expect.arrayContaining(['outcome_recorded', 'first_contact', 'lead_paused', 'stage_changed']));
+  expect(types.filter((t) => t === 'outcome_recorded')).toHaveLength(2);
+});

@@ -1,0 +1,86 @@
+import { selectCadence } from '../../domain/cadence';
+import { leadIdFor } from '../../domain/ids';
+import type { LeadState } from '../../domain/lead-state';
+import { applyCommand, applyOutcome, rejectCommand, rejectOutcome } from '../../domain/lifecycle';
+import { outcomeSchema } from '../../domain/outcomes';
+import { defaultPolicy } from '../../domain/policy';
+import { leadInputSchema } from '../../domain/lead';
+import { aLead } from '../support/leads';
+
+const now = new Date('2027-03-04T15:00:00.000Z');
+
+function leadIn(stage: LeadState['stage']): LeadState {
+  const input = leadInputSchema.parse(aLead());
+  const lead = { ...input, leadId: leadIdFor(input.email), createdAt: '2027-03-01T15:00:00.000Z' };
+  return {
+    leadId: lead.leadId, workflowId: `lead-${lead.leadId}`, stage, stageSince: '2027-03-01T15:00:00.000Z', owner: null, lead,
+    cadence: selectCadence({ profile: 'b2c', country: 'CO', courseCode: 'DS-101' }), policy: defaultPolicy(),
+    enrolledAt: '2027-03-01T15:00:00.000Z', zohoLeadId: null,
+    touches: [{ key: 'k1', kind: 'cadence', run: 1, step: 1, channel: 'call', template: 'first-call', status: 'due', dueAt: '2027-03-01T15:00:00.000Z' }],
+    nextStep: { action: 'Toque 2/5 · correo', dueAt: '2027-03-03T15:00:00.000Z' },
+    sla: { dueAt: '2027-03-02T15:00:00.000Z', status: 'pending', firstContactAt: null }, paused: null, contactProblem: false,
+    lostReason: null, outcomes: [], lastProgressAt: '2027-03-01T15:00:00.000Z', cadenceRun: 1, cadenceStartedAt: '2027-03-01T15:00:00.000Z',
+    stall: null, nurturingTouchesSent: 0, counts: { touchesDone: 0, touchesMissed: 0, outcomes: 0, reactivations: 0, escalations: 0 }, revision: 0,
+  };
+}
+
+test('a reply closes the open call touch, meets the SLA and hands the lead to a human with a due next step', () => {
+  const state = leadIn('contacting');
+  const events = applyOutcome(state, { type: 'replied' }, now);
+  expect(state).toMatchObject({ stage: 'engaged', sla: { status: 'met', firstContactAt: now.toISOString() }, lastProgressAt: now.toISOString() });
+  expect(state.touches[0]).toMatchObject({ status: 'done', outcome: 'replied' });
+  expect(state.nextStep).toEqual({ action: `Definir el siguiente paso con ${state.lead.firstName}`, dueAt: '2027-03-05T15:00:00.000Z' });
+  expect(events.map((e) => e.type)).toEqual(['outcome_recorded', 'first_contact', 'stage_changed']);
+});
+
+test('stages only move forward: interest from a lead already with the closer keeps it in closing', () => {
+  const state = leadIn('closing');
+  applyOutcome(state, { type: 'interested' }, now);
+  expect(state.stage).toBe('closing');
+});
+
+test('engagement from nurturing or the archive counts as a reactivation', () => {
+  const state = leadIn('nurturing');
+  const events = applyOutcome(state, { type: 'call_back_later', callBackAt: '2027-03-10T15:00:00.000Z' }, now);
+  expect(state).toMatchObject({ stage: 'engaged', counts: { reactivations: 1 }, nextStep: { dueAt: '2027-03-10T15:00:00.000Z' } });
+  expect(events.map((e) => e.type)).toContain('lead_reactivated');
+});
+
+test('opt-out ends everything: no next step, nothing left planned or due', () => {
+  const state = leadIn('contacting');
+  applyOutcome(state, { type: 'opted_out' }, now);
+  expect(state).toMatchObject({ stage: 'opted_out', nextStep: null, sla: { firstContactAt: null } });
+  expect(state.touches.map((t) => t.status)).toEqual(['skipped']);
+});
+
+test('outcomes that make no sense are refused with a reason', () => {
+  expect(rejectOutcome(leadIn('contacting'), { type: 'enrolled' }, now)).toMatch(/makes no sense while the lead is en contacto/);
+  expect(rejectOutcome(leadIn('enrolled'), { type: 'replied' }, now)).toMatch(/already matriculado/);
+  expect(rejectOutcome(leadIn('engaged'), { type: 'call_back_later', callBackAt: '2027-03-01T00:00:00.000Z' }, now)).toBe('callBackAt must be in the future');
+  expect(rejectOutcome(leadIn('proposal'), { type: 'handed_to_closer' }, now)).toBeNull();
+});
+
+test('the outcome schema demands a reason for lost and a date for a call back', () => {
+  const errors = (o: unknown) => outcomeSchema.safeParse(o).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  expect(errors({ type: 'lost' })).toEqual(['reason: is required when the lead is lost']);
+  expect(errors({ type: 'call_back_later' })).toEqual(['callBackAt: is required for call_back_later']);
+  expect(errors({ type: 'teleported' })?.[0]).toMatch(/^type: must be one of no_answer/);
+  expect(errors({ type: 'lost', reason: 'price' })).toBeUndefined();
+});
+
+test('commands: pause needs an active lead, resume a paused one, reactivate a dormant one', () => {
+  const state = leadIn('contacting');
+  expect(rejectCommand(state, { type: 'resume' })).toBe('The lead is not paused');
+  applyCommand(state, { type: 'pause' }, now);
+  expect(state.nextStep?.action).toBe('Seguimiento en pausa: reanudar');
+  expect(rejectCommand(state, { type: 'pause' })).toBe('The lead is already paused');
+  expect(rejectCommand(state, { type: 'reactivate' })).toMatch(/Only a lead in nurturing or archived/);
+  const archived = leadIn('archived');
+  applyCommand(archived, { type: 'reactivate' }, now);
+  expect(archived).toMatchObject({ stage: 'contacting', cadenceRun: 2, cadenceStartedAt: now.toISOString(), counts: { reactivations: 1 } });
+  const wrong = leadIn('contacting');
+  applyOutcome(wrong, { type: 'wrong_contact' }, now);
+  expect(wrong.contactProblem).toBe(true);
+  applyCommand(wrong, { type: 'update_lead', changes: { phone: '+57 311 222 3333' } }, now);
+  expect(wrong).toMatchObject({ contactProblem: false, lead: { phone: '+57 311 222 3333' } });
+});
