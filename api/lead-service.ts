@@ -1,10 +1,10 @@
 import { Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { selectCadence } from '../domain/cadence';
+import { findCadence, selectCadence } from '../domain/cadence';
 import { leadIdFor, leadWorkflowId } from '../domain/ids';
 import { leadInputSchema, type Lead } from '../domain/lead';
 import type { LeadState } from '../domain/lead-state';
-import { getLeadState, recordOutcome, runCommand } from '../domain/messages';
-import { commandSchema, outcomeSchema } from '../domain/outcomes';
+import { changeCadence, getLeadState, recordOutcome, runCommand } from '../domain/messages';
+import { cadenceChoiceSchema, commandSchema, outcomeSchema } from '../domain/outcomes';
 import type { FollowUpPolicy } from '../domain/policy';
 import {
   LEAD_COUNTRY, LEAD_COURSE, LEAD_ID, LEAD_OWNER, LEAD_SOURCE, LEAD_STAGE,
@@ -80,6 +80,14 @@ export class LeadService {
   async runCommand(leadId: string, body: unknown): Promise<LeadState> {
     const command = commandSchema.parse(body);
     return this.update(leadId, () => this.handle(leadId).executeUpdate(runCommand, { args: [command] }));
+  }
+
+  /** An operator deliberately moves one lead to a published cadence version. */
+  async changeCadence(leadId: string, body: unknown): Promise<LeadState> {
+    const { cadenceId, version } = cadenceChoiceSchema.parse(body);
+    const cadence = findCadence(cadenceId, version);
+    if (!cadence) throw new RejectedError(`No published cadence ${cadenceId} version ${version}`);
+    return this.update(leadId, () => this.handle(leadId).executeUpdate(changeCadence, { args: [{ cadence }] }));
   }
 
   private handle(leadId: string) {

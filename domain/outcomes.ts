@@ -44,3 +44,5 @@ export const commandSchema = z.discriminatedUnion(
   { message: 'must be one of pause, resume, reassign, update_lead, reactivate' },
 );
 export type Command = z.infer<typeof commandSchema>;
+
+export const cadenceChoiceSchema = z.object({ cadenceId: z.string().trim().min(1), version: z.number().int().min(1) });

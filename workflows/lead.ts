@@ -81,7 +81,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
     for (;;) {
       await condition(() => outbox.length > 0);
       const event = outbox[0]!;
-      await acts.recordLeadEvent({ leadId: state.leadId, ...event });
+      await acts.recordLeadEvent.executeWithOptions({ ...ACTIVITY_OPTIONS, summary: `Ledger: ${event.type}` }, [{ leadId: state.leadId, ...event }]);
       if (event.type === 'stage_changed' && state.zohoLeadId) {
         await acts.updateZohoStage.executeWithOptions({ ...ACTIVITY_OPTIONS, summary: `Zoho: etapa ${String(event.data.to)}` }, [
           { zohoLeadId: state.zohoLeadId, stage: event.data.to as LeadState['stage'] },

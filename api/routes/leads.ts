@@ -16,5 +16,8 @@ export function leadRoutes(leads: LeadService): Router {
   router.post('/:leadId/commands', async (req, res) => {
     res.json(await leads.runCommand(req.params.leadId, req.body));
   });
+  router.post('/:leadId/cadence', async (req, res) => {
+    res.json(await leads.changeCadence(req.params.leadId, req.body));
+  });
   return router;
 }

@@ -1,6 +1,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundle } from '@temporalio/worker';
-import { getLeadState, recordOutcome } from '../../domain/messages';
+import { changeCadence, getLeadState, recordOutcome } from '../../domain/messages';
 import { bundleLeadWorkflows } from '../../workers/lead-worker';
 import { timeSkippingEnv } from '../support/temporal';
 import { leadAt, recordingActivities, startLead, travelTo } from './harness';
@@ -87,4 +87,23 @@ test('a reply on day 4 ends the cadence at once: no cadence touch after it, a hu
     expect(later.counts.touchesMissed).toBe(1); // the day-1 call nobody worked before the day-3 email
     expect(later.sla.status).toBe('breached');
   });
+});
+
+test('an operator moves one lead to a new cadence version deliberately; it continues from where it was', async () => {
+  const createdAt = '2027-03-01T15:00:00.000Z';
+  await travelTo(env, createdAt);
+  const { activities, effects } = recordingActivities();
+  const { worker, handle } = await startLead({ env, bundle, lead: leadAt(createdAt), activities });
+  await worker.runUntil(async () => {
+    await travelTo(env, '2027-03-04T00:00:00.000Z'); // steps 1 (call) and 2 (email) done
+    const v1 = (await handle.query(getLeadState)).cadence;
+    const v2 = { ...v1, version: 2, steps: [v1.steps[0]!, v1.steps[1]!, { day: 12, channel: 'email' as const, template: 'break-up-email' }], maxTouches: 3 };
+    const moved = await handle.executeUpdate(changeCadence, { args: [{ cadence: v2 }] });
+    expect(moved.cadence.version).toBe(2);
+    await travelTo(env, '2027-03-04T00:01:00.000Z');
+    expect((await handle.query(getLeadState)).nextStep?.action).toBe('Toque 3/3 · correo');
+    await travelTo(env, '2027-03-13T00:00:00.000Z');
+  });
+  const after = effects.filter((e) => (e.kind === 'email' || e.kind === 'task') && e.at > Date.parse('2027-03-04T00:00:00Z'));
+  expect(after.map((e) => [minute(e.at), e.detail.split(' ')[0]])).toEqual([['2027-03-12T15:00', 'break-up-email']]);
 });
