@@ -11,7 +11,7 @@ export function renderEscalation({ lead, kind, stage, owner, leadUrl, temporalUr
 }): RenderedMail {
   const who = `${lead.firstName} ${lead.lastName}`;
   const subject = kind === 'sla_missed'
-    ? `SLA incumplido: ${who} sin primer contacto en 24 h`
+    ? `SLA incumplido: ${who} sin primer contacto a tiempo`
     : `Lead estancado: ${who} (${stage})`;
   const lines = [
     kind === 'sla_missed'
