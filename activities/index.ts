@@ -7,6 +7,8 @@ import type { Mailer } from '../mail/mailer';
 import { renderTouchEmail, type TouchTemplate } from '../mail/templates';
 import type { ZohoClient } from '../zoho/client';
 import { zohoStatusFor } from '../zoho/status-mapping';
+import { unsubscribeToken } from '../lib/unsubscribe-token';
+import { messageIdFor } from '../domain/ids';
 import { planTouchSlot } from './touch-slot';
 
 export type { PlanTouchSlotInput, TouchSlot } from './touch-slot';
@@ -19,6 +21,11 @@ export interface ActivityDeps {
   directorEmail: string;
   temporalUiUrl: string;
   namespace: string;
+  /** The web app's public base URL, for links in emails. */
+  publicUrl: string;
+  unsubscribeSecret: string;
+  /** Reply-To when the lead's owner has no address of their own. */
+  teamReplyTo: string;
 }
 
 // One object argument per activity; the workflow imports these types only.
@@ -28,7 +35,7 @@ export interface UpdateZohoStageInput { zohoLeadId: string; stage: Stage; owner?
 export interface CreateTouchTaskInput {
   lead: Lead; zohoLeadId: string | null; touchKey: string; channel: Channel; dueAt: string; subject: string; script: string; highPriority?: boolean;
 }
-export interface SendTouchEmailInput { lead: Lead; touchKey: string; template: TouchTemplate }
+export interface SendTouchEmailInput { lead: Lead; owner: string | null; touchKey: string; template: TouchTemplate }
 export interface EscalateInput {
   lead: Lead; workflowId: string; kind: EscalationKind; stage: Stage; owner: string | null; key: string; publicUrl: string;
 }
@@ -39,10 +46,11 @@ function executionKey(): string {
   return `${workflowExecution?.workflowId}/${workflowExecution?.runId}/${activityId}`;
 }
 
-export function createActivities({ ledger, mailer, zoho, directorEmail, temporalUiUrl, namespace }: ActivityDeps) {
+export function createActivities({ ledger, mailer, zoho, directorEmail, temporalUiUrl, namespace, publicUrl, unsubscribeSecret, teamReplyTo }: ActivityDeps) {
   return {
     async recordLeadEvent({ leadId, type, occurredAt, data }: RecordLeadEventInput): Promise<void> {
       await ledger.appendEvent({ leadId, type, occurredAt, data, idempotencyKey: executionKey() });
+      if (type === 'stage_changed' && data?.to === 'opted_out') await ledger.recordOptOut({ leadId, at: occurredAt, source: 'workflow' });
     },
 
     /** Upsert on Email is idempotent in Zoho itself, so a retry cannot create a second record. */
@@ -77,10 +85,25 @@ export function createActivities({ ledger, mailer, zoho, directorEmail, temporal
       return { taskId: ref };
     },
 
-    async sendTouchEmail({ lead, touchKey, template }: SendTouchEmailInput): Promise<{ messageId: string }> {
+    /**
+     * Effectively once: the ledger records the send under the touch's key; a retry after a crash
+     * between "sent" and "completed" finds it and does not send again.
+     */
+    async sendTouchEmail({ lead, owner, touchKey, template }: SendTouchEmailInput): Promise<{ messageId: string }> {
       const { ref } = await ledger.once({ key: touchKey, leadId: lead.leadId, kind: 'email' }, async () => {
-        const mail = renderTouchEmail({ lead, template, today: new Date().toISOString().slice(0, 10) });
-        const { messageId } = await mailer.send({ to: lead.email, messageId: `<${touchKey}@seguimiento>`, ...mail });
+        const unsubscribeUrl = `${publicUrl}/unsubscribe/${unsubscribeToken({ leadId: lead.leadId, secret: unsubscribeSecret })}`;
+        const mail = renderTouchEmail({ lead, template, today: new Date().toISOString().slice(0, 10), unsubscribeUrl });
+        const { messageId } = await mailer.send({
+          to: lead.email,
+          replyTo: owner && owner.includes('@') ? owner : teamReplyTo,
+          messageId: messageIdFor(touchKey),
+          headers: {
+            // RFC 8058 one-click: mail clients POST to the link and the lead is out at once.
+            'List-Unsubscribe': `<${unsubscribeUrl}>`,
+            'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+          },
+          ...mail,
+        });
         return messageId;
       });
       return { messageId: ref };
@@ -95,7 +118,7 @@ export function createActivities({ ledger, mailer, zoho, directorEmail, temporal
           leadUrl: `${publicUrl}/leads/${lead.leadId}`,
           temporalUrl: `${temporalUiUrl}/namespaces/${namespace}/workflows/${encodeURIComponent(workflowId)}`,
         });
-        const { messageId } = await mailer.send({ to: directorEmail, messageId: `<${key}@seguimiento>`, ...mail });
+        const { messageId } = await mailer.send({ to: directorEmail, messageId: messageIdFor(key), ...mail });
         return messageId;
       });
     },

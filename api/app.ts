@@ -6,9 +6,14 @@ import { requireApiKey } from './auth';
 import { errorHandler, notFoundRoute } from './errors';
 import { LeadService } from './lead-service';
 import { leadRoutes } from './routes/leads';
+import { unsubscribeRoutes } from './routes/unsubscribe';
+import { webhookRoutes } from './routes/webhooks';
+import type { Ledger } from '../ledger/ledger';
 
 export interface AppDeps {
   temporal: Client;
+  ledger: Ledger;
+  secrets: { unsubscribe: string; webhook: string };
   apiKey: string;
   publicUrl: string;
   /** How new leads are followed up (cadence day length, weekly cap…), fixed into each lead at enrolment. */
@@ -17,15 +22,18 @@ export interface AppDeps {
 }
 
 /** The HTTP app without listen(), so tests drive it in-process. */
-export function createApp({ temporal, apiKey, publicUrl, policy, log }: AppDeps): express.Express {
+export function createApp({ temporal, ledger, secrets, apiKey, publicUrl, policy, log }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(express.json({ limit: '100kb' }));
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });
+  const leads = new LeadService({ temporal, ledger, publicUrl, policy });
+  app.use('/unsubscribe', unsubscribeRoutes({ leads, secret: secrets.unsubscribe }));
+  app.use('/webhooks', webhookRoutes({ temporal, ledger, secret: secrets.webhook }));
   app.use('/api', requireApiKey(apiKey));
-  app.use('/api/leads', leadRoutes(new LeadService(temporal, publicUrl, policy)));
+  app.use('/api/leads', leadRoutes(leads));
   app.use(notFoundRoute);
   app.use(errorHandler(log));
   return app;

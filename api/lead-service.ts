@@ -10,6 +10,7 @@ import {
   LEAD_COUNTRY, LEAD_COURSE, LEAD_ID, LEAD_OWNER, LEAD_SOURCE, LEAD_STAGE,
 } from '../domain/search-attributes';
 import { TASK_QUEUE, type LeadWorkflowInput } from '../domain/workflow-input';
+import type { Ledger } from '../ledger/ledger';
 import { NotFoundError, RejectedError, UnavailableError } from './errors';
 
 export type EnrolResult = { created: boolean; leadId: string; workflowId: string; stage: LeadState['stage'] };
@@ -24,7 +25,17 @@ function unavailable(err: unknown): never {
 }
 
 export class LeadService {
-  constructor(private readonly client: Client, private readonly publicUrl: string, private readonly policy: FollowUpPolicy) {}
+  private readonly client: Client;
+  private readonly ledger: Ledger;
+  private readonly publicUrl: string;
+  private readonly policy: FollowUpPolicy;
+
+  constructor({ temporal, ledger, publicUrl, policy }: { temporal: Client; ledger: Ledger; publicUrl: string; policy: FollowUpPolicy }) {
+    this.client = temporal;
+    this.ledger = ledger;
+    this.publicUrl = publicUrl;
+    this.policy = policy;
+  }
 
   /** Starts the lead's workflow, or finds the one the same person already has. */
   async enrol(body: unknown, now = new Date()): Promise<EnrolResult> {
@@ -32,6 +43,8 @@ export class LeadService {
     const leadId = leadIdFor(input.email);
     const lead: Lead = { ...input, leadId, createdAt: input.createdAt ?? now.toISOString() };
     const workflowId = leadWorkflowId(lead);
+    // Opted out is forever, even after Temporal's retention has forgotten the old workflow.
+    if (await this.ledger.isOptedOut({ leadId })) return { created: false, leadId, workflowId, stage: 'opted_out' };
     try {
       await this.client.workflow.start('leadWorkflow', {
         workflowId,
@@ -88,6 +101,17 @@ export class LeadService {
     const cadence = findCadence(cadenceId, version);
     if (!cadence) throw new RejectedError(`No published cadence ${cadenceId} version ${version}`);
     return this.update(leadId, () => this.handle(leadId).executeUpdate(changeCadence, { args: [{ cadence }] }));
+  }
+
+  /** The lead asked to hear nothing more: recorded first in the ledger (forever), then in the workflow. */
+  async optOut(leadId: string, source: string): Promise<void> {
+    await this.ledger.recordOptOut({ leadId, at: new Date().toISOString(), source });
+    try {
+      await this.handle(leadId).executeUpdate(recordOutcome, { args: [{ type: 'opted_out', by: source }] });
+    } catch (err) {
+      // Already closed (enrolled, lost, opted out before): the ledger entry is what keeps them out.
+      if (!(err instanceof WorkflowUpdateFailedError) && !(err instanceof WorkflowNotFoundError)) unavailable(err);
+    }
   }
 
   private handle(leadId: string) {

@@ -1,5 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
-import { apiKeyOf, loadConfig, policyOf, temporalAddress } from '../config';
+import { apiKeyOf, loadConfig, policyOf, required, secretsOf, temporalAddress } from '../config';
+import { Ledger } from '../ledger/ledger';
 import { createLogger } from '../lib/logger';
 import { createApp } from './app';
 
@@ -10,7 +11,9 @@ async function main(): Promise<void> {
   // Connection.lazy lets the API come up (and answer 503s) while Temporal is still starting.
   const connection = Connection.lazy({ address: temporalAddress(config) });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-  const app = createApp({ temporal, apiKey: apiKeyOf(config), publicUrl: config.PUBLIC_URL, policy: policyOf(config), log });
+  const ledger = Ledger.connect(required(config, 'DATABASE_URL'));
+  await ledger.migrate();
+  const app = createApp({ temporal, ledger, secrets: secretsOf(config), apiKey: apiKeyOf(config), publicUrl: config.PUBLIC_URL, policy: policyOf(config), log });
   const server = app.listen(config.PORT, () => log.info(`API and web app on http://localhost:${config.PORT}`));
   server.on('error', (err) => {
     log.error({ err: err.message }, 'API could not listen');
@@ -19,7 +22,7 @@ async function main(): Promise<void> {
   const shutdown = () => {
     log.info('Shutting down');
     server.close(() => {
-      void connection.close().finally(() => process.exit(0));
+      void Promise.allSettled([connection.close(), ledger.close()]).finally(() => process.exit(0));
     });
   };
   process.on('SIGTERM', shutdown);

@@ -25,6 +25,12 @@ const schema = z.object({
     .optional(),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
   MAIL_FROM: z.string().min(3).default('Seguimiento <seguimiento@example.com>'),
+  /** Where replies go when the lead's owner has no email address of their own. */
+  MAIL_REPLY_TO: z.email({ message: 'must be an email address' }).default('seguimiento@example.com'),
+  /** Signs unsubscribe links; required in production. */
+  UNSUBSCRIBE_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Shared secret of the inbound-email and Zoho webhooks; required in production. */
+  WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   ZOHO_ACCOUNTS_URL: optionalUrl,
   ZOHO_API_DOMAIN: optionalUrl,
   ZOHO_CLIENT_ID: z.string().min(1).optional(),
@@ -68,8 +74,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const config = result.data;
-  if (config.NODE_ENV === 'production' && !config.API_KEY) {
-    throw new ConfigError('Invalid configuration:\n  API_KEY: is required in production');
+  if (config.NODE_ENV === 'production') {
+    const missing = (['API_KEY', 'UNSUBSCRIBE_SECRET', 'WEBHOOK_SECRET'] as const).filter((k) => !config[k]);
+    if (missing.length) throw new ConfigError(`Invalid configuration:\n${missing.map((k) => `  ${k}: is required in production`).join('\n')}`);
   }
   const zoho = [config.ZOHO_CLIENT_ID, config.ZOHO_CLIENT_SECRET, config.ZOHO_REFRESH_TOKEN];
   if (zoho.some(Boolean) && !zoho.every(Boolean)) {
@@ -95,6 +102,14 @@ export function loadConfig(): Config {
 
 export function apiKeyOf(config: Config): string {
   return config.API_KEY ?? DEV_API_KEY;
+}
+
+/** Development stand-ins for the secrets, public on purpose; production must set its own. */
+export function secretsOf(config: Config): { unsubscribe: string; webhook: string } {
+  return {
+    unsubscribe: config.UNSUBSCRIBE_SECRET ?? 'dev-unsubscribe-secret-change-me',
+    webhook: config.WEBHOOK_SECRET ?? 'dev-webhook-secret-change-me',
+  };
 }
 
 export function temporalAddress(config: Config): string {

@@ -23,3 +23,8 @@ export function leadWorkflowId({ leadId }: { leadId: string }): string {
 export function touchKey({ leadId, step, attempt }: { leadId: string; step: number; attempt: number }): string {
   return `${leadId}:step-${step}:attempt-${attempt}`;
 }
+
+/** The Message-ID of the email a touch sends: deterministic, so a reply's In-Reply-To finds the touch. */
+export function messageIdFor(touchKey: string): string {
+  return `<${touchKey}@seguimiento>`;
+}

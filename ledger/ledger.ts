@@ -16,10 +16,14 @@ export interface StoredLeadEvent extends Required<LeadEvent> {
 
 /** The lead ledger: a PostgreSQL read model of lead events, plus the once-only record of effects. */
 export class Ledger {
-  constructor(readonly pool: Pool) {}
+  constructor(readonly pool: Pool, onIdleError: (err: Error) => void = () => undefined) {
+    // An idle connection dropped by a database restart must not take the process down: the pool
+    // reconnects on the next query, and activities retry meanwhile.
+    pool.on('error', onIdleError);
+  }
 
-  static connect(databaseUrl: string): Ledger {
-    return new Ledger(new Pool({ connectionString: databaseUrl, max: 10 }));
+  static connect(databaseUrl: string, onIdleError?: (err: Error) => void): Ledger {
+    return new Ledger(new Pool({ connectionString: databaseUrl, max: 10 }), onIdleError);
   }
 
   async migrate(): Promise<void> {
@@ -95,6 +99,24 @@ export class Ledger {
     const ref = await effect();
     await this.recordEffect({ key, leadId, kind, ref });
     return { ref, repeated: false };
+  }
+
+  async recordOptOut({ leadId, at, source }: { leadId: string; at: string; source: string }): Promise<void> {
+    await this.pool.query(
+      'INSERT INTO opt_outs (lead_id, opted_out_at, source) VALUES ($1, $2, $3) ON CONFLICT (lead_id) DO NOTHING',
+      [leadId, at, source],
+    );
+  }
+
+  async isOptedOut({ leadId }: { leadId: string }): Promise<boolean> {
+    const { rowCount } = await this.pool.query('SELECT 1 FROM opt_outs WHERE lead_id = $1', [leadId]);
+    return (rowCount ?? 0) > 0;
+  }
+
+  /** Which lead a sent email (by its Message-ID) belongs to, if we sent it. */
+  async leadOfMessage({ messageId }: { messageId: string }): Promise<string | null> {
+    const { rows } = await this.pool.query<{ lead_id: string }>("SELECT lead_id FROM effects WHERE kind = 'email' AND ref = $1", [messageId]);
+    return rows[0]?.lead_id ?? null;
   }
 
   async close(): Promise<void> {

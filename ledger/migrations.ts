@@ -29,4 +29,16 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'opt-outs',
+    sql: `
+      -- Forever: an opted-out person is never enrolled or touched again, whatever the source.
+      CREATE TABLE opt_outs (
+        lead_id      text        PRIMARY KEY,
+        opted_out_at timestamptz NOT NULL,
+        source       text        NOT NULL
+      );
+    `,
+  },
 ];

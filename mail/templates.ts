@@ -47,7 +47,7 @@ function pitch(lead: Lead, pt: boolean): string {
  * Touch emails, Spanish by default and Brazilian Portuguese for Brazil, personalised with the lead's
  * name, course, profile, company and the benefit noted on the first call.
  */
-export function renderTouchEmail({ lead, template, today }: { lead: Lead; template: TouchTemplate; today: string }): RenderedMail {
+export function renderTouchEmail({ lead, template, today, unsubscribeUrl }: { lead: Lead; template: TouchTemplate; today: string; unsubscribeUrl: string }): RenderedMail {
   const pt = lead.country === 'BR';
   const course = lead.course.name;
   const benefit = lead.benefit
@@ -84,9 +84,13 @@ export function renderTouchEmail({ lead, template, today }: { lead: Lead; templa
   };
   const { subject, lines } = content[template];
   const body = lines.filter((l): l is string => Boolean(l));
+  // Visible in every email, besides the List-Unsubscribe header: one click and it is over, for good.
+  const unsubscribe = pt ? 'Não quer receber mais e-mails? Cancele a inscrição:' : '¿No quieres recibir más correos? Date de baja:';
   return {
     subject,
-    text: body.join('\n\n'),
-    html: `<!doctype html><html lang="${pt ? 'pt-BR' : 'es'}"><body>${body.map((l) => `<p>${escapeHtml(l)}</p>`).join('')}</body></html>`,
+    text: `${body.join('\n\n')}\n\n--\n${unsubscribe} ${unsubscribeUrl}`,
+    html:
+      `<!doctype html><html lang="${pt ? 'pt-BR' : 'es'}"><body>${body.map((l) => `<p>${escapeHtml(l)}</p>`).join('')}` +
+      `<hr><p style="font-size:12px;color:#666">${escapeHtml(unsubscribe)} <a href="${escapeHtml(unsubscribeUrl)}">${pt ? 'cancelar inscrição' : 'darme de baja'}</a></p></body></html>`,
   };
 }

@@ -1,5 +1,5 @@
 import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
-import { loadConfig, required, temporalAddress } from '../config';
+import { loadConfig, required, secretsOf, temporalAddress } from '../config';
 import { Ledger } from '../ledger/ledger';
 import { createLogger } from '../lib/logger';
 import { createMailer } from '../mail/mailer';
@@ -28,7 +28,16 @@ async function main(): Promise<void> {
     refreshToken: required(config, 'ZOHO_REFRESH_TOKEN'),
   });
   const connection = await NativeConnection.connect({ address: temporalAddress(config) });
-  const worker = await createLeadWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, deps: { ledger, mailer, zoho, directorEmail: config.DIRECTOR_EMAIL, temporalUiUrl: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE } });
+  const worker = await createLeadWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, deps: {
+      ledger, mailer, zoho,
+      directorEmail: config.DIRECTOR_EMAIL,
+      temporalUiUrl: config.TEMPORAL_UI_URL,
+      namespace: config.TEMPORAL_NAMESPACE,
+      publicUrl: config.PUBLIC_URL,
+      unsubscribeSecret: secretsOf(config).unsubscribe,
+      teamReplyTo: config.MAIL_REPLY_TO,
+    },
+  });
 
   // The SDK drains in-flight tasks on SIGINT/SIGTERM before run() resolves.
   log.info('Worker started');

@@ -35,6 +35,8 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
   const outbox: LifecycleEvent[] = [];
   const now = () => new Date();
   const days = (n: number) => n * policy.dayMs;
+  /** After every await: a message may have moved the lead on (a reply, an opt-out, a pause) meanwhile. */
+  const still = (stages: readonly LeadState['stage'][]) => stages.includes(state.stage) && !state.paused;
   const record = (event: LifecycleEvent) => outbox.push(event);
 
   // ---- messages -------------------------------------------------------------------------------
@@ -108,8 +110,11 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
     return elapsed;
   }
 
+  /** Local dates on which the lead was touched (the welcome and tasks for the closer do not count). */
   const touchedDates = () =>
-    state.touches.filter((t) => t.kind !== 'welcome' && (t.status === 'done' || t.status === 'due' || t.status === 'missed')).map((t) => t.localDate!);
+    state.touches
+      .filter((t) => t.kind !== 'welcome' && t.localDate && (t.status === 'done' || t.status === 'due' || t.status === 'missed'))
+      .map((t) => t.localDate!);
 
   /** The first allowed moment at or after `notBefore`, never in the past (a pause or outage must not cause a burst). */
   async function planSlot(notBefore: string) {
@@ -139,7 +144,9 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
   async function sendEmail(touch: Touch, template: Parameters<typeof acts.sendTouchEmail>[0]['template'], summary: string): Promise<void> {
     state.touches.push(touch);
     try {
-      const { messageId } = await acts.sendTouchEmail.executeWithOptions({ ...ACTIVITY_OPTIONS, summary }, [{ lead: state.lead, touchKey: touch.key, template }]);
+      // SMTP answers in seconds; a worker that died mid-send is noticed after 30 s and the send retried.
+      const { messageId } = await acts.sendTouchEmail.executeWithOptions({ ...ACTIVITY_OPTIONS, startToCloseTimeout: '30 seconds', summary }, [{ lead: state.lead, owner: state.owner, touchKey: touch.key, template }]);
+      // Sent even if an opt-out arrived while it was in flight: the timeline must say what happened.
       Object.assign(touch, { status: 'done', doneAt: now().toISOString(), ref: messageId });
       if (touch.kind !== 'welcome') state.counts.touchesDone += 1;
       record({ type: 'email_sent', occurredAt: now().toISOString(), data: { key: touch.key, template, messageId } });
@@ -165,7 +172,9 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
       script: touchScript({ lead: state.lead, channel: touch.channel, template: touch.template }),
       highPriority,
     }]);
-    Object.assign(touch, { status: 'due', ref: taskId ?? undefined });
+    touch.ref = taskId ?? undefined;
+    // Unless a message closed it meanwhile (an opt-out skips everything planned).
+    if (touch.status === 'planned') touch.status = 'due';
     record({ type: 'touch_due', occurredAt: now().toISOString(), data: { key: touch.key, channel: touch.channel, dueAt: touch.dueAt, zohoTaskId: taskId } });
   }
 
@@ -204,22 +213,34 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
   }
 
   // ---- the cadence ----------------------------------------------------------------------------
+  /** Nothing automatic happens while paused; a pause with an end date ends by itself. */
+  async function waitWhilePaused(): Promise<void> {
+    const until = state.paused?.until;
+    if (until && (await waitUntil(until, 'En pausa hasta la fecha indicada'))) {
+      state.paused = null;
+      state.revision += 1;
+      record({ type: 'lead_resumed', occurredAt: now().toISOString(), data: { automatic: true } });
+    } else if (!until) {
+      await waitForChange();
+    }
+  }
+
+  async function waitForChange(): Promise<void> {
+    const revision = state.revision;
+    await condition(() => state.revision !== revision);
+  }
+
   async function runCadenceStep(): Promise<void> {
-    if (state.paused || state.contactProblem) {
-      const until = state.paused?.until;
-      if (until && (await waitUntil(until, 'En pausa hasta la fecha indicada'))) {
-        state.paused = null;
-        record({ type: 'lead_resumed', occurredAt: now().toISOString(), data: { automatic: true } });
-      } else if (!until) {
-        const revision = state.revision;
-        await condition(() => state.revision !== revision);
-      }
+    if (state.contactProblem) {
+      // Wrong contact data: a person fixes it (update_lead) before any automatic touch.
+      await waitForChange();
       return;
     }
     const { cadence } = state;
     if (state.cadenceRun === 1 && !state.touches.some((t) => t.kind === 'welcome')) {
       // The acknowledgement of the lead's own request: sent in business hours, not a cadence touch.
       const slot = await planSlot(state.enrolledAt);
+      if (!still(ACTIVE_STAGES)) return;
       state.nextStep = { action: 'Correo de bienvenida', dueAt: slot.at };
       publish(state);
       if (!(await waitUntil(slot.at, `Esperando hasta ${slot.label}`))) return;
@@ -244,6 +265,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
     const n = run.length + 1;
     const notBefore = new Date(Date.parse(state.cadenceStartedAt) + days(step.day - 1)).toISOString();
     const slot = await planSlot(notBefore);
+    if (!still(ACTIVE_STAGES)) return;
     const label = `Toque ${n}/${cadence.maxTouches} · ${CHANNEL_NAMES[step.channel]}`;
     state.nextStep = { action: label, dueAt: slot.at };
     publish(state);
@@ -270,11 +292,6 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
   async function watchStall(): Promise<void> {
     const stage = state.stage as 'engaged' | 'proposal' | 'closing';
     const stallMs = days(policy.stallDays[stage]);
-    if (state.paused) {
-      const revision = state.revision;
-      await condition(() => state.revision !== revision);
-      return;
-    }
     if (!state.stall) {
       const stalledAt = new Date(Date.parse(state.lastProgressAt) + stallMs).toISOString();
       if (!(await waitUntil(stalledAt, `Sin avance en "${stage}" hasta ${stalledAt.slice(0, 16)}`))) return;
@@ -283,9 +300,10 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
     }
     if (!state.stall.reactivationSent) {
       const slot = await planSlot(now().toISOString());
-      if (!(await waitUntil(slot.at, `Esperando hasta ${slot.label}`))) return;
+      if (!still([stage]) || !(await waitUntil(slot.at, `Esperando hasta ${slot.label}`))) return;
       const key = touchKey({ leadId: state.leadId, step: 200 + state.counts.outcomes, attempt: state.cadenceRun });
       await sendEmail({ key, kind: 'reactivation', channel: 'email', template: 'reactivation', status: 'planned', dueAt: slot.at, localDate: slot.localDate }, 'reactivation', 'Toque de reactivación');
+      if (!state.stall || !still([stage])) return;
       state.stall.reactivationSent = true;
       state.nextStep = { action: `Confirmar respuesta de ${state.lead.firstName} tras la reactivación`, dueAt: new Date(now().getTime() + stallMs).toISOString() };
       publish(state);
@@ -296,22 +314,23 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
       if (!(await waitUntil(escalateAt, 'Esperando respuesta a la reactivación'))) return;
       state.stall.escalated = true;
       state.counts.escalations += 1;
+      const since = state.stall.since;
       record({ type: 'lead_escalated', occurredAt: now().toISOString(), data: { stage, reason: 'stalled' } });
       await acts.escalate.executeWithOptions({ ...ACTIVITY_OPTIONS, summary: 'Escalar: lead estancado' }, [{
         lead: state.lead, workflowId: state.workflowId, kind: 'stalled', stage, owner: state.owner,
-        key: `${state.leadId}:stall:${state.stall.since}`, publicUrl: input.publicUrl,
+        key: `${state.leadId}:stall:${since}`, publicUrl: input.publicUrl,
       }]);
       const touch: Touch = {
-        key: `${state.leadId}:escalation:${state.stall.since}`, kind: 'reactivation', channel: 'call', template: 'follow-up-call',
+        key: `${state.leadId}:escalation:${since}`, kind: 'reactivation', channel: 'call', template: 'follow-up-call',
         status: 'planned', dueAt: now().toISOString(), localDate: undefined,
       };
       await createTask(touch, 'Tarea urgente para el vendedor de cierre', true);
+      if (!still([stage])) return;
       state.nextStep = { action: `Escalado: decidir el siguiente paso con ${state.lead.firstName}`, dueAt: new Date(now().getTime() + days(1)).toISOString() };
       publish(state);
       return;
     }
-    const revision = state.revision;
-    await condition(() => state.revision !== revision);
+    await waitForChange();
   }
 
   // ---- nurturing and the archive --------------------------------------------------------------
@@ -323,6 +342,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
     const lastNurture = [...state.touches].reverse().find((t) => t.kind === 'nurturing' && t.status === 'done');
     const from = Date.parse(lastNurture?.dueAt ?? state.stageSince);
     const slot = await planSlot(new Date(from + days(policy.nurturing.intervalDays)).toISOString());
+    if (!still(['nurturing'])) return;
     state.nextStep = { action: `Toque de nurturing ${state.nurturingTouchesSent + 1}/${policy.nurturing.touches}`, dueAt: slot.at };
     publish(state);
     if (!(await waitUntil(slot.at, `Esperando hasta ${slot.label}`))) return;
@@ -337,7 +357,9 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
   if (!input.carried) await enrol();
   publish(state);
   while (!isTerminal(state.stage)) {
-    if (ACTIVE_STAGES.includes(state.stage)) {
+    if (state.paused) {
+      await waitWhilePaused();
+    } else if (ACTIVE_STAGES.includes(state.stage)) {
       await runCadenceStep();
     } else if (TALKING_STAGES.includes(state.stage)) {
       markMissed();
@@ -351,8 +373,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
       }
     } else {
       markMissed();
-      const revision = state.revision;
-      await condition(() => state.revision !== revision);
+      await waitForChange();
     }
     publish(state);
   }

@@ -24,6 +24,8 @@ const requiredSecrets = {
   ZOHO_CLIENT_ID: 'dummy-zoho-client-id',
   ZOHO_CLIENT_SECRET: 'dummy-zoho-client-secret',
   ZOHO_REFRESH_TOKEN: 'dummy-zoho-refresh-token',
+  UNSUBSCRIBE_SECRET: 'dummy-unsubscribe-secret-0001',
+  WEBHOOK_SECRET: 'dummy-webhook-secret-00000001',
 } as const;
 type SecretName = keyof typeof requiredSecrets;
 

@@ -1,85 +1,29 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
-import request from 'supertest';
-import { createApp } from '../../api/app';
 import { leadWorkflowId } from '../../domain/ids';
-import { defaultPolicy } from '../../domain/policy';
 import { LEAD_COUNTRY, LEAD_COURSE, LEAD_ID, LEAD_STAGE } from '../../domain/search-attributes';
-import { Ledger } from '../../ledger/ledger';
-import { createLogger } from '../../lib/logger';
-import { MailCatcher, parseMail } from '../../mail/catcher';
-import { createMailer, type Mailer } from '../../mail/mailer';
-import { ZohoClient } from '../../zoho/client';
-import { createZohoSandbox, type ZohoSandbox } from '../../zoho/sandbox';
-import { createLeadWorker } from '../../workers/lead-worker';
+import type { Ledger } from '../../ledger/ledger';
+import { parseMail, type MailCatcher } from '../../mail/catcher';
+import type { ZohoSandbox } from '../../zoho/sandbox';
 import { aLead } from '../support/leads';
-import { startTestPostgres, type TestPostgres } from '../support/postgres';
-import { devServerEnv } from '../support/temporal';
+import { API_KEY, eventually, startStack, type Stack } from '../support/stack';
 
 /**
  * The walking skeleton through the real stack: Temporal dev server (the `temporal` CLI), PostgreSQL,
  * SMTP, the Zoho sandbox over HTTP, the worker and the API. Nothing here is a mock.
  */
-const API_KEY = 'integration-test-key-0123456789';
-const credentials = { clientId: 'it-client', clientSecret: 'it-secret', refreshToken: 'it-refresh' };
-
+let stack: Stack;
 let env: TestWorkflowEnvironment;
-let pg: TestPostgres;
 let ledger: Ledger;
 let catcher: MailCatcher;
-let mailer: Mailer;
 let sandbox: ZohoSandbox;
-let zohoServer: Server;
-let worker: Worker;
-let workerRun: Promise<void>;
-let api: ReturnType<typeof request>;
+let api: Stack['api'];
 
 beforeAll(async () => {
-  [env, pg] = await Promise.all([devServerEnv(), startTestPostgres()]);
-  ledger = Ledger.connect(pg.databaseUrl);
-  await ledger.migrate();
-  catcher = new MailCatcher();
-  const smtpPort = await catcher.listen(0);
-  mailer = createMailer({ smtpUrl: `smtp://127.0.0.1:${smtpPort}`, from: 'Seguimiento <seguimiento@example.com>' });
-  let zohoUrl = '';
-  sandbox = createZohoSandbox({ ...credentials, publicUrl: () => zohoUrl });
-  zohoServer = sandbox.app.listen(0, '127.0.0.1');
-  await new Promise((ok) => zohoServer.once('listening', ok));
-  zohoUrl = `http://127.0.0.1:${(zohoServer.address() as AddressInfo).port}`;
-  const zoho = new ZohoClient({ accountsUrl: zohoUrl, ...credentials });
-  worker = await createLeadWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', deps: { ledger, mailer, zoho, directorEmail: 'director@example.com', temporalUiUrl: 'http://localhost:8233', namespace: env.namespace ?? 'default' } });
-  workerRun = worker.run();
-  const log = createLogger({ name: 'api-test', level: 'silent' });
-  // Real days, but without business-hours alignment, so the first touches happen now rather than at 09:00.
-  const policy = { ...defaultPolicy(), calendarAligned: false };
-  api = request(createApp({ temporal: env.client, apiKey: API_KEY, publicUrl: 'http://localhost:3000', policy, log }));
+  stack = await startStack();
+  ({ env, ledger, catcher, sandbox, api } = stack);
 }, 180_000);
 
-afterAll(async () => {
-  worker?.shutdown();
-  await workerRun;
-  await env?.teardown();
-  mailer?.close();
-  await catcher?.close();
-  zohoServer?.closeAllConnections();
-  await new Promise((ok) => zohoServer?.close(ok));
-  await ledger?.close();
-  await pg?.stop();
-});
-
-async function eventually<T>(probe: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await probe();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-}
+afterAll(() => stack?.stop());
 
 const post = (body: unknown) => api.post('/api/leads').set('Authorization', `Bearer ${API_KEY}`).send(body as object);
 

@@ -1,0 +1,51 @@
+/**
+ * A real lead worker that dies (SIGKILL, no clean-up) right after an email has been sent and recorded
+ * in the ledger, before the activity can report completion to Temporal: the worst moment for
+ * "nothing is done twice". Arguments: --temporal host:port --namespace N --database URL --smtp PORT --zoho URL
+ */
+import { NativeConnection } from '@temporalio/worker';
+import { Ledger } from '../../ledger/ledger';
+import { createMailer } from '../../mail/mailer';
+import { ZohoClient } from '../../zoho/client';
+import { createLeadWorker } from '../../workers/lead-worker';
+
+const arg = (name: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0 || !process.argv[i + 1]) throw new Error(`--${name} is required`);
+  return process.argv[i + 1]!;
+};
+
+async function main(): Promise<void> {
+  const ledger = Ledger.connect(arg('database'));
+  const record = ledger.recordEffect.bind(ledger);
+  ledger.recordEffect = async (effect) => {
+    await record(effect);
+    if (effect.kind === 'email') {
+      process.stdout.write(`KILLED after sending ${effect.ref}\n`);
+      process.kill(process.pid, 'SIGKILL');
+    }
+  };
+  const zohoUrl = arg('zoho');
+  const worker = await createLeadWorker({
+    connection: await NativeConnection.connect({ address: arg('temporal') }),
+    namespace: arg('namespace'),
+    deps: {
+      ledger,
+      mailer: createMailer({ smtpUrl: `smtp://127.0.0.1:${arg('smtp')}`, from: 'Seguimiento <seguimiento@example.com>' }),
+      zoho: new ZohoClient({ accountsUrl: zohoUrl, clientId: 'it-client', clientSecret: 'it-secret', refreshToken: 'it-refresh' }),
+      directorEmail: 'director@example.com',
+      temporalUiUrl: 'http://localhost:8233',
+      namespace: arg('namespace'),
+      publicUrl: 'http://localhost:3000',
+      unsubscribeSecret: 'integration-unsubscribe-secret',
+      teamReplyTo: 'equipo@example.com',
+    },
+  });
+  process.stdout.write('READY\n');
+  await worker.run();
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

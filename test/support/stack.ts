@@ -1,0 +1,107 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import request from 'supertest';
+import type { ActivityDeps } from '../../activities';
+import { createApp } from '../../api/app';
+import { defaultPolicy } from '../../domain/policy';
+import { Ledger } from '../../ledger/ledger';
+import { createLogger } from '../../lib/logger';
+import { MailCatcher } from '../../mail/catcher';
+import { createMailer, type Mailer } from '../../mail/mailer';
+import { ZohoClient } from '../../zoho/client';
+import { createZohoSandbox, type ZohoSandbox } from '../../zoho/sandbox';
+import { createLeadWorker } from '../../workers/lead-worker';
+import { startTestPostgres, type TestPostgres } from './postgres';
+import { devServerEnv } from './temporal';
+
+export const API_KEY = 'integration-test-key-0123456789';
+export const SECRETS = { unsubscribe: 'integration-unsubscribe-secret', webhook: 'integration-webhook-secret-0001' };
+export const PUBLIC_URL = 'http://localhost:3000';
+const credentials = { clientId: 'it-client', clientSecret: 'it-secret', refreshToken: 'it-refresh' };
+
+/**
+ * The whole product on real servers, in one test process: Temporal dev server (the `temporal` CLI),
+ * PostgreSQL, an SMTP server, the Zoho sandbox over HTTP, the worker and the API. Nothing mocked.
+ */
+export interface Stack {
+  env: TestWorkflowEnvironment;
+  ledger: Ledger;
+  catcher: MailCatcher;
+  smtpPort: number;
+  sandbox: ZohoSandbox;
+  zohoUrl: string;
+  api: ReturnType<typeof request>;
+  activityDeps: ActivityDeps;
+  databaseUrl: string;
+  startWorker(): Promise<void>;
+  stopWorker(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startStack({ worker: withWorker = true }: { worker?: boolean } = {}): Promise<Stack> {
+  const [env, pg] = (await Promise.all([devServerEnv(), startTestPostgres()])) as [TestWorkflowEnvironment, TestPostgres];
+  const ledger = Ledger.connect(pg.databaseUrl);
+  await ledger.migrate();
+  const catcher = new MailCatcher();
+  const smtpPort = await catcher.listen(0);
+  const mailer: Mailer = createMailer({ smtpUrl: `smtp://127.0.0.1:${smtpPort}`, from: 'Seguimiento <seguimiento@example.com>' });
+  let zohoUrl = '';
+  const sandbox = createZohoSandbox({ ...credentials, publicUrl: () => zohoUrl });
+  const zohoServer: Server = sandbox.app.listen(0, '127.0.0.1');
+  await new Promise((ok) => zohoServer.once('listening', ok));
+  zohoUrl = `http://127.0.0.1:${(zohoServer.address() as AddressInfo).port}`;
+  const zoho = new ZohoClient({ accountsUrl: zohoUrl, ...credentials });
+  const namespace = env.namespace ?? 'default';
+  const activityDeps: ActivityDeps = {
+    ledger, mailer, zoho,
+    directorEmail: 'director@example.com',
+    temporalUiUrl: 'http://localhost:8233',
+    namespace,
+    publicUrl: PUBLIC_URL,
+    unsubscribeSecret: SECRETS.unsubscribe,
+    teamReplyTo: 'equipo@example.com',
+  };
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+  const startWorker = async () => {
+    worker = await createLeadWorker({ connection: env.nativeConnection, namespace, deps: activityDeps });
+    running = worker.run();
+  };
+  const stopWorker = async () => {
+    worker?.shutdown();
+    await running;
+    worker = undefined;
+  };
+  if (withWorker) await startWorker();
+  // Real days, but without business-hours alignment, so the first touches happen now rather than at 09:00.
+  const policy = { ...defaultPolicy(), calendarAligned: false };
+  const log = createLogger({ name: 'api-test', level: 'silent' });
+  const api = request(createApp({ temporal: env.client, ledger, secrets: SECRETS, apiKey: API_KEY, publicUrl: PUBLIC_URL, policy, log }));
+  return {
+    env, ledger, catcher, smtpPort, sandbox, zohoUrl, api, activityDeps, databaseUrl: pg.databaseUrl, startWorker, stopWorker,
+    async stop() {
+      await stopWorker();
+      await env.teardown();
+      mailer.close();
+      await catcher.close();
+      zohoServer.closeAllConnections();
+      await new Promise((ok) => zohoServer.close(ok));
+      await ledger.close();
+      await pg.stop();
+    },
+  };
+}
+
+export async function eventually<T>(probe: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await probe();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
