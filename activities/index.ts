@@ -5,7 +5,7 @@ import type { Ledger } from '../ledger/ledger';
 import { renderEscalation, type EscalationKind } from '../mail/escalation';
 import type { Mailer } from '../mail/mailer';
 import { renderTouchEmail, type TouchTemplate } from '../mail/templates';
-import type { ZohoClient } from '../zoho/client';
+import { ZohoRecordError, type ZohoClient } from '../zoho/client';
 import { zohoStatusFor } from '../zoho/status-mapping';
 import { unsubscribeToken } from '../lib/unsubscribe-token';
 import { messageIdFor } from '../domain/ids';
@@ -16,7 +16,7 @@ export type { PlanTouchSlotInput, TouchSlot } from './touch-slot';
 export interface ActivityDeps {
   ledger: Ledger;
   mailer: Mailer;
-  zoho: Pick<ZohoClient, 'upsertLead' | 'createTask' | 'updateLead'>;
+  zoho: Pick<ZohoClient, 'upsertLead' | 'createTask' | 'updateLead' | 'addNote' | 'logCall' | 'convertLead'>;
   /** Who receives escalations. */
   directorEmail: string;
   temporalUiUrl: string;
@@ -36,6 +36,8 @@ export interface CreateTouchTaskInput {
   lead: Lead; zohoLeadId: string | null; touchKey: string; channel: Channel; dueAt: string; subject: string; script: string; highPriority?: boolean;
 }
 export interface SendTouchEmailInput { lead: Lead; owner: string | null; touchKey: string; template: TouchTemplate }
+export interface ZohoNoteInput { leadId: string; zohoLeadId: string; key: string; title: string; content: string }
+export interface ZohoCallInput { leadId: string; zohoLeadId: string; key: string; subject: string; result: string; at: string; note?: string }
 export interface EscalateInput {
   lead: Lead; workflowId: string; kind: EscalationKind; stage: Stage; owner: string | null; key: string; publicUrl: string;
 }
@@ -110,6 +112,30 @@ export function createActivities({ ledger, mailer, zoho, directorEmail, temporal
     },
 
     planTouchSlot,
+
+    /** Zoho keeps the story too: a note for every email sent and every outcome. Once per key. */
+    async addZohoNote({ leadId, zohoLeadId, key, title, content }: ZohoNoteInput): Promise<void> {
+      await ledger.once({ key, leadId, kind: 'zoho_note' }, async () => (await zoho.addNote({ leadId: zohoLeadId, title, content })).id);
+    },
+
+    /** Hand-off to the closer: the lead becomes a Contact (and Account) in Zoho. Converted already counts as done. */
+    async convertZohoLead({ leadId, zohoLeadId }: { leadId: string; zohoLeadId: string }): Promise<void> {
+      await ledger.once({ key: `${leadId}:zoho:convert`, leadId, kind: 'zoho_convert' }, async () => {
+        try {
+          return (await zoho.convertLead({ leadId: zohoLeadId })).contactId;
+        } catch (err) {
+          // A retry after a lost response finds the lead converted by the first attempt.
+          if (err instanceof ZohoRecordError && err.code === 'ID_ALREADY_CONVERTED') return 'already-converted';
+          throw err;
+        }
+      });
+    },
+
+    /** A call outcome recorded by the executive becomes a logged outbound Call in Zoho. */
+    async logZohoCall({ leadId, zohoLeadId, key, subject, result, at, note }: ZohoCallInput): Promise<void> {
+      await ledger.once({ key, leadId, kind: 'zoho_call' }, async () =>
+        (await zoho.logCall({ leadId: zohoLeadId, subject, callType: 'Outbound', startTime: at, durationSeconds: 0, result, description: note })).id);
+    },
 
     async escalate({ lead, workflowId, kind, stage, owner, key, publicUrl }: EscalateInput): Promise<void> {
       await ledger.once({ key, leadId: lead.leadId, kind: 'escalation' }, async () => {

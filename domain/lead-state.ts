@@ -52,6 +52,8 @@ export interface LeadState {
   policy: FollowUpPolicy;
   enrolledAt: string;
   zohoLeadId: string | null;
+  /** Converted to a Contact on hand-off to the closer: Zoho's lead record takes no more updates. */
+  zohoConverted?: boolean;
   touches: Touch[];
   nextStep: NextStep | null;
   sla: { dueAt: string; status: 'pending' | 'met' | 'breached'; firstContactAt: string | null };

@@ -109,11 +109,15 @@ export function applyOutcome(state: LeadState, outcome: Outcome, now: Date): Lif
   const before = state.stage;
   const after = stageAfter(before, outcome.type);
   const events: LifecycleEvent[] = [
-    { type: 'outcome_recorded', occurredAt: at, data: { outcome: outcome.type, stageBefore: before, stageAfter: after, reason: outcome.reason ?? null, by: outcome.by ?? null } },
   ];
 
   // The outcome closes the touch the executive was working on, if any.
   const open = [...state.touches].reverse().find((t) => t.status === 'due' && t.channel !== 'email');
+  events.push({
+    type: 'outcome_recorded',
+    occurredAt: at,
+    data: { outcome: outcome.type, stageBefore: before, stageAfter: after, reason: outcome.reason ?? null, by: outcome.by ?? null, note: outcome.note ?? null, touchChannel: open?.channel ?? null },
+  });
   // An unsubscribe is the lead's act, not the executive's work on the touch.
   if (open && outcome.type !== 'opted_out') {
     Object.assign(open, { status: 'done', doneAt: at, outcome: outcome.type });

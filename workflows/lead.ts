@@ -5,6 +5,7 @@ import {
   condition,
   continueAsNew,
   log,
+  patched,
   setHandler,
   sleep,
   workflowInfo,
@@ -84,14 +85,53 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
       await condition(() => outbox.length > 0);
       const event = outbox[0]!;
       await acts.recordLeadEvent.executeWithOptions({ ...ACTIVITY_OPTIONS, summary: `Ledger: ${event.type}` }, [{ leadId: state.leadId, ...event }]);
-      if (event.type === 'stage_changed' && state.zohoLeadId) {
-        await acts.updateZohoStage.executeWithOptions({ ...ACTIVITY_OPTIONS, summary: `Zoho: etapa ${String(event.data.to)}` }, [
-          { zohoLeadId: state.zohoLeadId, stage: event.data.to as LeadState['stage'] },
-        ]);
+      if (state.zohoLeadId) {
+        try {
+          await followInZoho(event, state.zohoLeadId);
+        } catch (err) {
+          if (!(err instanceof ActivityFailure)) throw err;
+          // Zoho refused (a record error, bad credentials): the follow-up goes on; the ledger says what is missing.
+          record({ type: 'crm_sync_failed', occurredAt: now().toISOString(), data: { event: event.type, error: failureMessage(err) } });
+        }
       }
       outbox.shift();
     }
   })();
+
+  async function followInZoho(event: LifecycleEvent, zohoLeadId: string): Promise<void> {
+    // Notes, calls and conversion were released after leads were already in flight: older histories
+    // replay without them.
+    if ((event.type === 'email_sent' || event.type === 'outcome_recorded') && patched('zoho-notes-and-calls')) {
+      await recordInZoho(event, zohoLeadId);
+    }
+    if (event.type !== 'stage_changed' || state.zohoConverted) return;
+    if (event.data.to === 'closing' && patched('zoho-convert-on-handoff')) {
+      await acts.convertZohoLead.executeWithOptions({ ...ACTIVITY_OPTIONS, summary: 'Zoho: convertir el lead (traspaso al vendedor)' }, [{ leadId: state.leadId, zohoLeadId }]);
+      // From here the closer works the Contact in Zoho; the converted lead no longer takes updates.
+      state.zohoConverted = true;
+      return;
+    }
+    await acts.updateZohoStage.executeWithOptions({ ...ACTIVITY_OPTIONS, summary: `Zoho: etapa ${String(event.data.to)}` }, [
+      { zohoLeadId, stage: event.data.to as LeadState['stage'] },
+    ]);
+  }
+
+  async function recordInZoho(event: LifecycleEvent, zohoLeadId: string): Promise<void> {
+    const key = `${state.leadId}:zoho:${event.type}:${event.occurredAt}`;
+    const d = event.data;
+    const title = event.type === 'email_sent' ? `Correo enviado: ${String(d.template)}` : `Resultado: ${String(d.outcome)}`;
+    const content = event.type === 'email_sent'
+      ? `Seguimiento envió el correo "${String(d.template)}" (Message-ID ${String(d.messageId)}).`
+      : [`Etapa: ${String(d.stageBefore)} → ${String(d.stageAfter)}`, d.reason ? `Motivo: ${String(d.reason)}` : '', d.note ? `Nota: ${String(d.note)}` : '', d.by ? `Registrado por: ${String(d.by)}` : '']
+        .filter(Boolean).join('\n');
+    await acts.addZohoNote.executeWithOptions({ ...ACTIVITY_OPTIONS, summary: `Zoho: nota (${title})` }, [{ leadId: state.leadId, zohoLeadId, key, title, content }]);
+    if (event.type === 'outcome_recorded' && d.touchChannel === 'call') {
+      await acts.logZohoCall.executeWithOptions({ ...ACTIVITY_OPTIONS, summary: 'Zoho: registrar llamada' }, [{
+        leadId: state.leadId, zohoLeadId, key: `${key}:call`, subject: `Llamada a ${state.lead.firstName} ${state.lead.lastName}`,
+        result: String(d.outcome), at: event.occurredAt, note: d.note ? String(d.note) : undefined,
+      }]);
+    }
+  }
 
   /**
    * Sleeps until `at` (with a summary the Temporal UI shows), waking early when a message changes the

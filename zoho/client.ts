@@ -1,9 +1,11 @@
 import { ZohoAuthError, ZohoRecordError, ZohoRequestError } from './errors';
 import { ZohoTokenSource, safeJson, type AccessToken } from './oauth';
 import { Semaphore, parseRetryAfter, withRetries, type RetryRuntime } from './retry';
-import { apiErrorSchema, leadListSchema, writeEnvelopeSchema, type LeadRecord } from './schemas';
+import { apiErrorSchema, convertEnvelopeSchema, leadListSchema, writeEnvelopeSchema, type LeadRecord } from './schemas';
 import type {
   AddNoteInput,
+  ConvertLeadInput,
+  ConvertLeadResult,
   CreateTaskInput,
   LogCallInput,
   ZohoClientDeps,
@@ -21,8 +23,9 @@ export type * from './types';
 /**
  * A thin typed client for the few Zoho CRM v8 calls this project makes. It owns the OAuth token,
  * retries what Zoho says is temporary, caps concurrency, and turns Zoho's per-record answers into
- * typed results or named errors. Every write sends `trigger: []`: Zoho workflows, approvals and
- * blueprints must not fire from our automated writes (and double-email a lead).
+ * typed results or named errors. Every record write sends `trigger: []`: Zoho workflows, approvals and
+ * blueprints must not fire from our automated writes (and double-email a lead). Lead conversion is
+ * the exception: convert_lead.json documents no `trigger`, so none is sent there.
  */
 
 interface ZohoResponse {
@@ -110,6 +113,22 @@ function topLevelError(res: ZohoResponse): Error {
   return new ZohoRequestError(res.status, error.code, error.message);
 }
 
+/**
+ * Convert answers a bad lead id in the URL at the top level, blaming `resource_path_index` 1 (the id).
+ * That is about the record, not the request: unknown and already converted leads are ZohoRecordErrors.
+ */
+function convertError(res: ZohoResponse): Error {
+  const parsed = apiErrorSchema.safeParse(res.body);
+  const error = parsed.success ? parsed.data : undefined;
+  if (error?.code === 'ID_ALREADY_CONVERTED') {
+    return new ZohoRecordError({ code: error.code, message: 'the lead was already converted', details: error.details });
+  }
+  if (error?.details.resource_path_index === 1) {
+    return new ZohoRecordError({ code: error.code, message: `no lead has this id (${error.message})`, details: error.details });
+  }
+  return topLevelError(res);
+}
+
 export class ZohoClient {
   private readonly tokens: ZohoTokenSource;
   private readonly limiter: Semaphore;
@@ -192,6 +211,26 @@ export class ZohoClient {
     if (Object.keys(record).length === 0) return { id };
     const res = await this.call('PUT', `/crm/v8/Leads/${encodeURIComponent(id)}`, { body: { data: [record], trigger: [] } });
     return { id: this.single(res).id };
+  }
+
+  /**
+   * Converts a lead on hand-off to the closer: Zoho makes a Contact (and an Account when the lead has
+   * a Company) and retires the lead. Zoho's own notification emails are turned off, as for our other writes.
+   */
+  async convertLead({ leadId, assignTo }: ConvertLeadInput): Promise<ConvertLeadResult> {
+    const converter = compact({
+      notify_lead_owner: false,
+      notify_new_entity_owner: false,
+      assign_to: assignTo === undefined ? undefined : { id: assignTo },
+    });
+    const res = await this.call('POST', `/crm/v8/Leads/${encodeURIComponent(leadId)}/actions/convert`, { body: { data: [converter] } });
+    const envelope = convertEnvelopeSchema.safeParse(res.body);
+    if (!envelope.success) throw convertError(res);
+    const [first] = envelope.data.data;
+    if (!first) throw new ZohoRequestError(res.status, 'UNEXPECTED_RESPONSE', 'Zoho answered a conversion with no result');
+    if (first.status === 'error') throw recordErrorFrom(first, 0);
+    const { Contacts, Accounts, Deals } = first.details;
+    return { contactId: Contacts.id, accountId: Accounts?.id ?? null, dealId: Deals?.id ?? null };
   }
 
   async createTask(input: CreateTaskInput): Promise<{ id: string }> {

@@ -1,10 +1,11 @@
 import express, { type Request, type Response } from 'express';
+import { addConvertRoute } from './sandbox-convert';
 import { CriteriaError, matchesCriteria, parseCriteria } from './sandbox-criteria';
 import { MODULE_RULES, SANDBOX_CURRENT_USER, computedFields, noteDefaults, validateRecord } from './sandbox-fields';
 import { zohoDateTime, zohoErrors, type ZohoApiError } from './sandbox-responses';
 import { isSandboxModule, type SandboxModule, type SandboxStore, type ZohoRecord } from './sandbox-store';
 
-/** The /crm/v8 routes: records of Leads, Tasks, Calls and Notes, answered in Zoho's v8 envelopes. */
+/** The /crm/v8 routes: records of the sandbox modules and lead conversion, answered in Zoho's v8 envelopes. */
 
 export interface CrmDeps {
   store: SandboxStore;
@@ -84,6 +85,13 @@ function project(record: ZohoRecord, fields: string[] | undefined): ZohoRecord {
   return picked;
 }
 
+/** Lists and searches leave converted leads out unless `converted=true|both` asks for them, as Zoho does. */
+function convertedFilter(req: Request): (r: ZohoRecord) => boolean {
+  const wanted = queryString(req, 'converted');
+  if (wanted === 'both') return () => true;
+  return wanted === 'true' ? (r) => r.$converted === true : (r) => r.$converted !== true;
+}
+
 function fieldsParam(req: Request): string[] | undefined {
   return queryString(req, 'fields')
     ?.split(',')
@@ -93,6 +101,7 @@ function fieldsParam(req: Request): string[] | undefined {
 
 export function crmRouter({ store, now }: CrmDeps): express.Router {
   const router = express.Router();
+  addConvertRoute(router, { store, now });
   const ctx = { findRecord: (module: SandboxModule, id: string) => store.get(module, id) };
 
   function successDetails(record: ZohoRecord): Record<string, unknown> {
@@ -213,7 +222,7 @@ export function crmRouter({ store, now }: CrmDeps): express.Router {
         res.status(400).json(zohoErrors.expectedSearchParam());
         return;
       }
-      const found = store.list(module).filter(matches).map((r) => project(r, fieldsParam(req)));
+      const found = store.list(module).filter(convertedFilter(req)).filter(matches).map((r) => project(r, fieldsParam(req)));
       sendList(res, found, positiveInt(queryString(req, 'page'), 1, Number.MAX_SAFE_INTEGER), positiveInt(queryString(req, 'per_page'), MAX_PER_PAGE, MAX_PER_PAGE));
     }),
   );
@@ -255,9 +264,11 @@ export function crmRouter({ store, now }: CrmDeps): express.Router {
       }
       const id = String(req.params.id);
       const existing = store.get(module, id);
-      const results: ItemResult[] = parsed.batch.data.slice(0, 1).map((input, i) =>
-        existing ? updateOne(module, existing, input, i) : { ok: false, item: zohoErrors.invalidId(id) },
-      );
+      const results: ItemResult[] = parsed.batch.data.slice(0, 1).map((input, i) => {
+        if (!existing) return { ok: false, item: zohoErrors.invalidId(id) };
+        if (existing.$converted === true) return { ok: false, item: zohoErrors.convertedRecord(id) };
+        return updateOne(module, existing, input, i);
+      });
       res.status(batchStatus(results, 200)).json({ data: results.map((r) => r.item) });
     }),
   );
@@ -271,7 +282,7 @@ export function crmRouter({ store, now }: CrmDeps): express.Router {
         res.status(400).json(zohoErrors.requiredParam('fields'));
         return;
       }
-      const records = store.list(module).map((r) => project(r, fields));
+      const records = store.list(module).filter(convertedFilter(req)).map((r) => project(r, fields));
       sendList(res, records, positiveInt(queryString(req, 'page'), 1, Number.MAX_SAFE_INTEGER), positiveInt(queryString(req, 'per_page'), MAX_PER_PAGE, MAX_PER_PAGE));
     }),
   );

@@ -26,6 +26,8 @@ export const MODULE_IDS: Record<SandboxModule, string> = {
   Tasks: '6310180000000002201',
   Calls: '6310180000000002207',
   Notes: '6310180000000002213',
+  Contacts: '6310180000000002179',
+  Accounts: '6310180000000002177',
 };
 
 type FieldRule =
@@ -112,6 +114,36 @@ export const MODULE_RULES: Record<SandboxModule, ModuleRules> = {
     mandatory: ['Note_Content', 'Parent_Id'],
     duplicateCheck: [],
   },
+  // Contacts and Accounts exist for lead conversion; Account_Name on a contact is set only by it.
+  Contacts: {
+    fields: {
+      First_Name: text(40),
+      Last_Name: text(80),
+      Email: { kind: 'email' },
+      Secondary_Email: { kind: 'email' },
+      Phone: text(30),
+      Mobile: text(30),
+      Title: text(100),
+      Mailing_Country: text(100),
+      Lead_Source: text(120),
+      Description: text(32000),
+      Email_Opt_Out: { kind: 'boolean' },
+      Owner: { kind: 'user' },
+    },
+    mandatory: ['Last_Name'],
+    duplicateCheck: ['Email'],
+  },
+  Accounts: {
+    fields: {
+      Account_Name: text(200),
+      Phone: text(30),
+      Billing_Country: text(100),
+      Description: text(32000),
+      Owner: { kind: 'user' },
+    },
+    mandatory: ['Account_Name'],
+    duplicateCheck: ['Account_Name'],
+  },
 };
 
 export interface ValidationContext {
@@ -140,8 +172,9 @@ function idOf(value: unknown): string | undefined {
   return undefined;
 }
 
-function displayName(module: SandboxModule, record: ZohoRecord): string {
-  if (module === 'Leads') return String(record.Full_Name ?? record.Last_Name ?? '');
+export function displayName(module: SandboxModule, record: ZohoRecord): string {
+  if (module === 'Leads' || module === 'Contacts') return String(record.Full_Name ?? record.Last_Name ?? '');
+  if (module === 'Accounts') return String(record.Account_Name ?? '');
   return String(record.Subject ?? record.Note_Title ?? '');
 }
 
@@ -264,7 +297,7 @@ function resolveLookup(
 
 /** Fields Zoho fills in itself from the others. */
 export function computedFields(module: SandboxModule, record: Record<string, unknown>): Record<string, unknown> {
-  if (module === 'Leads') {
+  if (module === 'Leads' || module === 'Contacts') {
     const name = [record.First_Name, record.Last_Name].filter((p) => typeof p === 'string' && p !== '').join(' ');
     return { Full_Name: name };
   }

@@ -1,6 +1,6 @@
 /**
  * The bodies the sandbox answers with. Codes and messages are taken from the enums in Zoho's v8
- * OpenAPI files (record.json, notes.json, module_search.json), so a client written against the
+ * OpenAPI files (record.json, notes.json, module_search.json, convert_lead.json), so a client written against the
  * sandbox reads the same strings it will meet in production.
  */
 
@@ -37,6 +37,12 @@ export const zohoErrors = {
   invalidData: (apiName: string, jsonPath: string, extra: Record<string, unknown> = {}) =>
     apiError('INVALID_DATA', 'invalid data', { api_name: apiName, json_path: jsonPath, ...extra }),
   invalidId: (id: string) => apiError('INVALID_DATA', 'the id given seems to be invalid', { id }),
+  convertedRecord: (id: string) => apiError('CONVERTED_RECORD', "can't update the converted record", { id }),
+  // convert_lead.json: the id in the URL (index 1 after /crm/v8/) is unknown, or was converted before.
+  invalidUrlId: () => apiError('INVALID_DATA', 'invalid data', { resource_path_index: 1 }),
+  idAlreadyConverted: () => apiError('ID_ALREADY_CONVERTED', 'id already converted', { resource_path_index: 1 }),
+  expectedType: (apiName: string, jsonPath: string, expectedDataType: string) =>
+    apiError('INVALID_DATA', 'invalid data', { api_name: apiName, json_path: jsonPath, expected_data_type: expectedDataType }),
 };
 
 /** Zoho writes times in the org's zone with an offset and no milliseconds; the sandbox's org is on UTC. */

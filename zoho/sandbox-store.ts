@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-export const SANDBOX_MODULES = ['Leads', 'Tasks', 'Calls', 'Notes'] as const;
+export const SANDBOX_MODULES = ['Leads', 'Tasks', 'Calls', 'Notes', 'Contacts', 'Accounts'] as const;
 export type SandboxModule = (typeof SANDBOX_MODULES)[number];
 
 export function isSandboxModule(name: string): name is SandboxModule {
@@ -22,7 +22,7 @@ const ID_PREFIX = '6310180';
 const FIRST_SERIAL = 3_000_000_001;
 
 function emptyState(): PersistedState {
-  return { version: 1, nextSerial: FIRST_SERIAL, records: { Leads: [], Tasks: [], Calls: [], Notes: [] } };
+  return { version: 1, nextSerial: FIRST_SERIAL, records: { Leads: [], Tasks: [], Calls: [], Notes: [], Contacts: [], Accounts: [] } };
 }
 
 function loadState(statePath: string): PersistedState {

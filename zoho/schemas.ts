@@ -38,6 +38,23 @@ export const writeEnvelopeSchema = z.object({
   data: z.array(z.union([writeSuccessSchema, apiErrorSchema])),
 });
 
+/** convert_lead.json's Success_Response. Zoho answers null for an entity the conversion did not create. */
+const convertedEntitySchema = z.looseObject({ id: z.string() });
+export const convertSuccessSchema = z.looseObject({
+  code: z.literal('SUCCESS'),
+  status: z.literal('success'),
+  message: z.string(),
+  details: z.looseObject({
+    Contacts: convertedEntitySchema,
+    Accounts: convertedEntitySchema.nullish(),
+    Deals: convertedEntitySchema.nullish(),
+  }),
+});
+
+export const convertEnvelopeSchema = z.object({
+  data: z.array(z.union([convertSuccessSchema, apiErrorSchema])),
+});
+
 const text = z.string().nullish();
 
 export const leadRecordSchema = z.looseObject({

@@ -95,6 +95,20 @@ export interface AddNoteInput {
   content: string;
 }
 
+export interface ConvertLeadInput {
+  leadId: string;
+  /** Zoho user id that will own the new Contact (and Account); Zoho keeps the lead's owner otherwise. */
+  assignTo?: string | undefined;
+}
+
+export interface ConvertLeadResult {
+  contactId: string;
+  /** Null when the lead had no Company, so Zoho made no Account. */
+  accountId: string | null;
+  /** Always null today: the client asks for no Deal. */
+  dealId: string | null;
+}
+
 export type ZohoModule = 'Leads' | 'Tasks' | 'Calls' | 'Notes';
 
 export type ZohoWriteResult = { ok: true; id: string; action: 'insert' | 'update' | undefined } | { ok: false; error: ZohoRecordError };

@@ -138,6 +138,8 @@ test('outcomes through the API: the new state comes back, nonsense is a 400 with
   expect(paused.body.paused).toMatchObject({ since: expect.any(String) });
   await api.post(`/api/leads/${leadId}/commands`).set('Authorization', `Bearer ${API_KEY}`).send({ type: 'fly' }).expect(400);
 
+  await api.post(`/api/leads/${leadId}/commands`).set('Authorization', `Bearer ${API_KEY}`).send({ type: 'resume' }).expect(200);
+  expect((await outcome({ type: 'handed_to_closer' }).expect(200)).body.stage).toBe('closing');
   expect((await outcome({ type: 'enrolled' }).expect(200)).body.stage).toBe('enrolled');
   await eventually(async () => {
     const { status } = await env.client.workflow.getHandle(body.workflowId).describe();
@@ -145,8 +147,18 @@ test('outcomes through the API: the new state comes back, nonsense is a 400 with
   });
   expect((await outcome({ type: 'replied' }).expect(400)).body.message).toMatch(/closed \(enrolled\)/);
   await api.post('/api/leads/L-0000000000000/outcomes').set('Authorization', `Bearer ${API_KEY}`).send({ type: 'replied' }).expect(404);
+  // Zoho has the story too: the call logged with its result, notes for the email and every outcome,
+  // and the lead converted to a Contact when it went to the closer.
+  const zohoLead = sandbox.records('Leads').find((r) => r.Email === input.email)!;
+  const parentOf = (n: Record<string, unknown>) => (n.Parent_Id as { id?: string } | undefined)?.id;
+  const notes = sandbox.records('Notes').filter((n) => parentOf(n) === zohoLead.id).map((n) => n.Note_Title);
+  expect(notes).toEqual(expect.arrayContaining(['Correo enviado: welcome', 'Resultado: interested', 'Resultado: handed_to_closer', 'Resultado: enrolled']));
+  const calls = sandbox.records('Calls').filter((c) => (c.What_Id as { id?: string } | undefined)?.id === zohoLead.id);
+  expect(calls.map((c) => [c.Call_Type, c.Call_Result])).toEqual([['Outbound', 'interested']]);
+  expect(sandbox.records('Contacts').filter((c) => c.Email === input.email)).toHaveLength(1);
   // The ledger has the whole story.
   const types = (await ledger.eventsOf({ leadId })).map((e) => e.type);
   expect(types).toEqual(expect.arrayContaining(['outcome_recorded', 'first_contact', 'lead_paused', 'stage_changed']));
-  expect(types.filter((t) => t === 'outcome_recorded')).toHaveLength(2);
+  expect(types.filter((t) => t === 'outcome_recorded')).toHaveLength(3);
+  expect(types).not.toContain('crm_sync_failed');
 });

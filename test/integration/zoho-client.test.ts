@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { ZohoAuthError, ZohoClient, ZohoRecordError, ZohoUnavailableError, type ZohoClientDeps, type ZohoClientOptions } from '../../zoho/client';
+import { ZOHO_NON_RETRYABLE_ERROR_TYPES, ZohoAuthError, ZohoClient, ZohoRecordError, ZohoUnavailableError, type ZohoClientDeps, type ZohoClientOptions } from '../../zoho/client';
 import { SANDBOX_USERS, createZohoSandbox, type ZohoSandbox, type ZohoSandboxOptions } from '../../zoho/sandbox';
 
 const CREDENTIALS = { clientId: 'test-client-id', clientSecret: 'test-client-secret', refreshToken: 'test-refresh-token' };
@@ -224,6 +224,112 @@ describe('ZohoClient against the Zoho sandbox', () => {
         'POST /crm/v8/Tasks',
       ]);
       for (const write of writes) expect(write.body).toMatchObject({ trigger: [] });
+    });
+  });
+
+  describe('lead conversion', () => {
+    const CLOSER = SANDBOX_USERS[2]!.id;
+
+    it('converts a lead into a Contact and an Account owned by the closer, and retires the lead', async () => {
+      const { sandbox, url } = await startSandbox();
+      const { client } = clientFor(url);
+      const { id: leadId } = await client.upsertLead({ lead: { ...ana, company: 'Acme', jobTitle: 'CTO', ownerId: EXECUTIVE } });
+
+      const result = await client.convertLead({ leadId, assignTo: CLOSER });
+
+      expect(result).toEqual({ contactId: expect.stringMatching(/^\d{19}$/), accountId: expect.stringMatching(/^\d{19}$/), dealId: null });
+      const [account, ...moreAccounts] = sandbox.records('Accounts');
+      expect(moreAccounts).toEqual([]);
+      expect(account).toMatchObject({ id: result.accountId, Account_Name: 'Acme', Owner: { id: CLOSER } });
+      expect(sandbox.records('Contacts')).toEqual([
+        expect.objectContaining({
+          id: result.contactId,
+          First_Name: 'Ana',
+          Last_Name: 'Pérez',
+          Full_Name: 'Ana Pérez',
+          Email: ana.email,
+          Title: 'CTO',
+          Owner: expect.objectContaining({ id: CLOSER }),
+          Account_Name: { id: result.accountId, name: 'Acme' },
+        }),
+      ]);
+      expect(sandbox.records('Leads')[0]).toMatchObject({ id: leadId, $converted: true, $converted_detail: { contact: result.contactId, account: result.accountId } });
+      // Like Zoho, searches leave converted leads out.
+      expect(await client.findLeadByEmail({ email: ana.email })).toBeNull();
+
+      const [convert, ...others] = callsTo(sandbox, 'POST', `/crm/v8/Leads/${leadId}/actions/convert`);
+      expect(others).toEqual([]);
+      // convert_lead.json documents no `trigger`, so the client sends none.
+      expect(convert).toMatchObject({ status: 200, body: { data: [{ notify_lead_owner: false, notify_new_entity_owner: false, assign_to: { id: CLOSER } }] } });
+      expect(convert?.body).not.toHaveProperty('trigger');
+    });
+
+    it('makes no Account for a lead without Company, and keeps the lead owner without assignTo', async () => {
+      const { sandbox, url } = await startSandbox();
+      const { client } = clientFor(url);
+      const { id: leadId } = await client.upsertLead({ lead: { ...ana, ownerId: EXECUTIVE } });
+
+      const result = await client.convertLead({ leadId });
+
+      expect(result).toEqual({ contactId: expect.stringMatching(/^\d{19}$/), accountId: null, dealId: null });
+      expect(sandbox.records('Accounts')).toEqual([]);
+      expect(sandbox.records('Contacts')[0]).toMatchObject({ id: result.contactId, Owner: { id: EXECUTIVE } });
+      expect(sandbox.records('Contacts')[0]).not.toHaveProperty('Account_Name');
+    });
+
+    it('refuses converting the same lead twice with ID_ALREADY_CONVERTED, without retrying', async () => {
+      const { sandbox, url } = await startSandbox();
+      const { client, sleeps } = clientFor(url);
+      const { id: leadId } = await client.upsertLead({ lead: { ...ana, company: 'Acme' } });
+      await client.convertLead({ leadId });
+
+      const error = await client.convertLead({ leadId }).catch((e: unknown) => e);
+
+      expect(error).toBeInstanceOf(ZohoRecordError);
+      expect(error).toMatchObject({ name: 'ZohoRecordError', code: 'ID_ALREADY_CONVERTED', details: { resource_path_index: 1 } });
+      expect(ZOHO_NON_RETRYABLE_ERROR_TYPES).toContain((error as Error).name);
+      expect(callsTo(sandbox, 'POST', `/crm/v8/Leads/${leadId}/actions/convert`).map((r) => r.status)).toEqual([200, 400]);
+      expect(sleeps).toEqual([]);
+      expect(sandbox.records('Contacts')).toHaveLength(1);
+      expect(sandbox.records('Accounts')).toHaveLength(1);
+      // A converted lead cannot be updated either.
+      await expect(client.updateLead({ id: leadId, fields: { status: 'Contacted' } })).rejects.toMatchObject({ name: 'ZohoRecordError', code: 'CONVERTED_RECORD' });
+    });
+
+    it('fails clearly for an unknown lead id', async () => {
+      const { sandbox, url } = await startSandbox();
+      const { client, sleeps } = clientFor(url);
+
+      const error = await client.convertLead({ leadId: '6310180009999999999' }).catch((e: unknown) => e);
+
+      expect(error).toBeInstanceOf(ZohoRecordError);
+      expect(error).toMatchObject({ name: 'ZohoRecordError', code: 'INVALID_DATA', details: { resource_path_index: 1 } });
+      expect((error as Error).message).toContain('no lead has this id');
+      expect(sleeps).toEqual([]);
+      expect(sandbox.records('Contacts')).toEqual([]);
+    });
+
+    it('surfaces an unknown closer as a ZohoRecordError naming assign_to, converting nothing', async () => {
+      const { sandbox, url } = await startSandbox();
+      const { client } = clientFor(url);
+      const { id: leadId } = await client.upsertLead({ lead: ana });
+
+      await expect(client.convertLead({ leadId, assignTo: '123' })).rejects.toMatchObject({ name: 'ZohoRecordError', code: 'INVALID_DATA', apiName: 'assign_to' });
+      expect(sandbox.records('Contacts')).toEqual([]);
+      expect(sandbox.records('Leads')[0]).not.toHaveProperty('$converted');
+    });
+
+    it('retries a throttled conversion and converts once', async () => {
+      const { sandbox, url } = await startSandbox();
+      const { client, sleeps } = clientFor(url);
+      const { id: leadId } = await client.upsertLead({ lead: ana });
+      sandbox.injectFault({ status: 429, times: 1, path: `/crm/v8/Leads/${leadId}/actions/convert`, retryAfterSeconds: 1 });
+
+      await client.convertLead({ leadId });
+
+      expect(callsTo(sandbox, 'POST', `/crm/v8/Leads/${leadId}/actions/convert`).map((r) => r.status)).toEqual([429, 200]);
+      expect(sleeps).toHaveLength(1);
+      expect(sandbox.records('Contacts')).toHaveLength(1);
     });
   });
 

@@ -15,6 +15,7 @@ const RECORD = oas('record.json');
 const NOTES = oas('notes.json');
 const SEARCH = oas('module_search.json');
 const COMMON = oas('common.json');
+const CONVERT = oas('convert_lead.json');
 
 function at(doc: Schema, pointer: string[]): Schema {
   let node: unknown = doc;
@@ -336,6 +337,78 @@ describe('Zoho sandbox: notes match notes.json', () => {
     const res = await crm().post('/Notes', { data: [{ Parent_Id: { module: { api_name: 'Leads' }, id: leadId } }] });
     expectConforms(NOTES, componentSchema(NOTES, 'Mandatory_API_Exception'), res.body.data[0]);
     expect(res.body.data[0].details.api_name).toBe('Note_Content');
+  });
+});
+
+describe('Zoho sandbox: lead conversion matches convert_lead.json', () => {
+  const CONVERT_PATH = '/crm/v8/Leads/{lead_id}/actions/convert';
+  const convert = (id: string, body: object = { data: [{ notify_lead_owner: false }] }) => crm().post(`/Leads/${id}/actions/convert`, body);
+
+  it('answers Success_Response with the new Contact and Account, null for the Deal it did not make', async () => {
+    const leadId = await insertLead({ Last_Name: 'Pérez', First_Name: 'Ana', Email: 'ana@example.com', Company: 'Acme' });
+    const res = await convert(leadId, { data: [{ overwrite: true, notify_lead_owner: false, notify_new_entity_owner: false, assign_to: { id: SANDBOX_USERS[2]!.id } }] });
+    expect(res.status).toBe(200);
+    // The only departure from the file: it marks Deals required but not nullable, and Zoho sends null.
+    expect(violations(CONVERT, responseSchema(CONVERT, CONVERT_PATH, 'post'), res.body)).toEqual([
+      '$: matches none of oneOf',
+      '$.data[0]: matches none of oneOf',
+      expect.stringMatching(/^\$\.data\[0\]\.details\.Deals: expected an object for /),
+    ]);
+    expectConforms(CONVERT, componentSchema(CONVERT, 'Success_Response'), { ...res.body.data[0], details: { ...res.body.data[0].details, Deals: {} } });
+    const [contact] = sandbox.records('Contacts');
+    const [account] = sandbox.records('Accounts');
+    expect(res.body.data[0].details).toEqual({ Contacts: { name: 'Ana Pérez', id: contact!.id }, Deals: null, Accounts: { name: 'Acme', id: account!.id } });
+  });
+
+  it('answers ID_ALREADY_CONVERTED for a second conversion and Invalid_URL_ID for an unknown lead', async () => {
+    const leadId = await insertLead();
+    expect((await convert(leadId)).status).toBe(200);
+
+    const again = await convert(leadId);
+    expect(again.status).toBe(400);
+    expectConforms(CONVERT, componentSchema(CONVERT, 'ID_Already_Converted_API_Exception'), again.body);
+    expectConforms(CONVERT, responseSchema(CONVERT, CONVERT_PATH, 'post', '400'), again.body);
+
+    const unknown = await convert('6310180009999999999');
+    expect(unknown.status).toBe(400);
+    expect(unknown.body).toEqual({ code: 'INVALID_DATA', details: { resource_path_index: 1 }, message: 'invalid data', status: 'error' });
+    expectConforms(CONVERT, componentSchema(CONVERT, 'Invalid_URL_ID_Exception'), unknown.body);
+    expect(sandbox.records('Contacts')).toHaveLength(1);
+  });
+
+  it('refuses a bad converter body with the documented exceptions', async () => {
+    const leadId = await insertLead();
+    const missing = await convert(leadId, {});
+    expect(missing.status).toBe(400);
+    expectConforms(CONVERT, componentSchema(CONVERT, 'Mandatory_API_Exception'), missing.body);
+
+    const wrongType = await convert(leadId, { data: [{ overwrite: 'yes' }] });
+    expect(wrongType.status).toBe(400);
+    expectConforms(CONVERT, responseSchema(CONVERT, CONVERT_PATH, 'post', '400'), wrongType.body);
+    expectConforms(CONVERT, componentSchema(CONVERT, 'Expected_Data_Type_API_Exception'), wrongType.body.data[0]);
+
+    const badOwner = await convert(leadId, { data: [{ assign_to: { id: '1' } }] });
+    expect(badOwner.status).toBe(400);
+    expectConforms(CONVERT, componentSchema(CONVERT, 'Invalid_Value_Exception'), badOwner.body.data[0]);
+    expect(badOwner.body.data[0].details).toEqual({ api_name: 'assign_to', json_path: '$.data[0].assign_to' });
+    expect(sandbox.records('Contacts')).toEqual([]);
+  });
+
+  it('hides converted leads from lists and searches unless `converted` asks for them', async () => {
+    const leadId = await insertLead();
+    await convert(leadId);
+    expect((await crm().get('/Leads/search?email=ana@example.com')).status).toBe(204);
+    expect((await crm().get('/Leads?fields=Last_Name')).status).toBe(204);
+    expect((await crm().get('/Leads/search?email=ana@example.com&converted=both')).body.data[0]).toMatchObject({ id: leadId, $converted: true });
+  });
+
+  it('is behind the same auth and fault injection as the other routes', async () => {
+    const leadId = await insertLead();
+    const unauthenticated = await request(sandbox.app).post(`/crm/v8/Leads/${leadId}/actions/convert`).send({ data: [{}] });
+    expect(unauthenticated.status).toBe(401);
+    sandbox.injectFault({ status: 503, times: 1, path: `/crm/v8/Leads/${leadId}/actions/convert` });
+    expect((await convert(leadId)).status).toBe(503);
+    expect((await convert(leadId)).status).toBe(200);
   });
 });
 

@@ -13,7 +13,7 @@ import { aLead } from '../support/leads';
 
 /** What the lead experienced, in workflow (server) time. */
 export interface SideEffect {
-  kind: 'email' | 'task' | 'escalation' | 'zoho-stage';
+  kind: 'email' | 'task' | 'escalation' | 'zoho-stage' | 'zoho-note' | 'zoho-call';
   at: number;
   detail: string;
   key?: string;
@@ -51,6 +51,15 @@ export function recordingActivities(hooks: { onEmail?: (template: string, key: s
       return { messageId: `<${touchKey}@seguimiento>` };
     },
     planTouchSlot,
+    async addZohoNote({ title }) {
+      effects.push({ kind: 'zoho-note', at: at(), detail: title });
+    },
+    async convertZohoLead() {
+      effects.push({ kind: 'zoho-note', at: at(), detail: 'converted' });
+    },
+    async logZohoCall({ result }) {
+      effects.push({ kind: 'zoho-call', at: at(), detail: result });
+    },
     async escalate({ kind }) {
       effects.push({ kind: 'escalation', at: at(), detail: kind });
     },
