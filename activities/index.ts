@@ -6,7 +6,7 @@ import { renderEscalation, type EscalationKind } from '../mail/escalation';
 import type { Mailer } from '../mail/mailer';
 import { renderTouchEmail, type TouchTemplate } from '../mail/templates';
 import { ZohoRecordError, type ZohoClient } from '../zoho/client';
-import { zohoStatusFor } from '../zoho/status-mapping';
+import type { ZohoStatusMap } from '../zoho/status-mapping';
 import { unsubscribeToken } from '../lib/unsubscribe-token';
 import { messageIdFor } from '../domain/ids';
 import { planTouchSlot } from './touch-slot';
@@ -26,6 +26,8 @@ export interface ActivityDeps {
   unsubscribeSecret: string;
   /** Reply-To when the lead's owner has no address of their own. */
   teamReplyTo: string;
+  /** Our stages as this Zoho org's Lead_Status values. */
+  zohoStatus: ZohoStatusMap;
 }
 
 // One object argument per activity; the workflow imports these types only.
@@ -48,7 +50,7 @@ function executionKey(): string {
   return `${workflowExecution?.workflowId}/${workflowExecution?.runId}/${activityId}`;
 }
 
-export function createActivities({ ledger, mailer, zoho, directorEmail, temporalUiUrl, namespace, publicUrl, unsubscribeSecret, teamReplyTo }: ActivityDeps) {
+export function createActivities({ ledger, mailer, zoho, directorEmail, temporalUiUrl, namespace, publicUrl, unsubscribeSecret, teamReplyTo, zohoStatus }: ActivityDeps) {
   return {
     async recordLeadEvent({ leadId, type, occurredAt, data }: RecordLeadEventInput): Promise<void> {
       await ledger.appendEvent({ leadId, type, occurredAt, data, idempotencyKey: executionKey() });
@@ -60,7 +62,7 @@ export function createActivities({ ledger, mailer, zoho, directorEmail, temporal
       const { id } = await zoho.upsertLead({
         lead: {
           firstName: lead.firstName, lastName: lead.lastName, email: lead.email, phone: lead.phone, company: lead.company,
-          jobTitle: lead.jobTitle, country: lead.country, leadSource: lead.source, status: zohoStatusFor(stage),
+          jobTitle: lead.jobTitle, country: lead.country, leadSource: lead.source, status: zohoStatus[stage],
           description: `Curso: ${lead.course.name} (${lead.course.code})`,
         },
       });
@@ -68,7 +70,7 @@ export function createActivities({ ledger, mailer, zoho, directorEmail, temporal
     },
 
     async updateZohoStage({ zohoLeadId, stage }: UpdateZohoStageInput): Promise<void> {
-      await zoho.updateLead({ id: zohoLeadId, fields: { status: zohoStatusFor(stage), ...(stage === 'opted_out' ? { emailOptOut: true } : {}) } });
+      await zoho.updateLead({ id: zohoLeadId, fields: { status: zohoStatus[stage], ...(stage === 'opted_out' ? { emailOptOut: true } : {}) } });
     },
 
     /** A call or LinkedIn touch becomes a Zoho task for the owner; the workflow puts it in the queue. */

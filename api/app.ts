@@ -9,11 +9,13 @@ import { leadRoutes } from './routes/leads';
 import { unsubscribeRoutes } from './routes/unsubscribe';
 import { webhookRoutes } from './routes/webhooks';
 import type { Ledger } from '../ledger/ledger';
+import type { ZohoStatusMap } from '../zoho/status-mapping';
 
 export interface AppDeps {
   temporal: Client;
   ledger: Ledger;
   secrets: { unsubscribe: string; webhook: string };
+  zohoStatus: ZohoStatusMap;
   apiKey: string;
   publicUrl: string;
   /** How new leads are followed up (cadence day length, weekly cap…), fixed into each lead at enrolment. */
@@ -22,7 +24,7 @@ export interface AppDeps {
 }
 
 /** The HTTP app without listen(), so tests drive it in-process. */
-export function createApp({ temporal, ledger, secrets, apiKey, publicUrl, policy, log }: AppDeps): express.Express {
+export function createApp({ temporal, ledger, secrets, zohoStatus, apiKey, publicUrl, policy, log }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(express.json({ limit: '100kb' }));
@@ -31,7 +33,7 @@ export function createApp({ temporal, ledger, secrets, apiKey, publicUrl, policy
   });
   const leads = new LeadService({ temporal, ledger, publicUrl, policy });
   app.use('/unsubscribe', unsubscribeRoutes({ leads, secret: secrets.unsubscribe }));
-  app.use('/webhooks', webhookRoutes({ temporal, ledger, secret: secrets.webhook }));
+  app.use('/webhooks', webhookRoutes({ temporal, ledger, leads, zohoStatus, secret: secrets.webhook }));
   app.use('/api', requireApiKey(apiKey));
   app.use('/api/leads', leadRoutes(leads));
   app.use(notFoundRoute);

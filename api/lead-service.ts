@@ -3,7 +3,7 @@ import { findCadence, selectCadence } from '../domain/cadence';
 import { leadIdFor, leadWorkflowId } from '../domain/ids';
 import { leadInputSchema, type Lead } from '../domain/lead';
 import type { LeadState } from '../domain/lead-state';
-import { changeCadence, getLeadState, recordOutcome, runCommand } from '../domain/messages';
+import { changeCadence, getLeadState, outcomeSignal, recordOutcome, runCommand } from '../domain/messages';
 import { cadenceChoiceSchema, commandSchema, outcomeSchema } from '../domain/outcomes';
 import type { FollowUpPolicy } from '../domain/policy';
 import {
@@ -101,6 +101,17 @@ export class LeadService {
     const cadence = findCadence(cadenceId, version);
     if (!cadence) throw new RejectedError(`No published cadence ${cadenceId} version ${version}`);
     return this.update(leadId, () => this.handle(leadId).executeUpdate(changeCadence, { args: [{ cadence }] }));
+  }
+
+  /** An outcome nobody waits for (webhooks): the workflow validates it and drops what makes no sense. */
+  async signalOutcome(leadId: string, body: unknown): Promise<void> {
+    const outcome = outcomeSchema.parse(body);
+    try {
+      await this.handle(leadId).signal(outcomeSignal, outcome);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new RejectedError('The lead is closed: no further outcomes can be recorded');
+      unavailable(err);
+    }
   }
 
   /** The lead asked to hear nothing more: recorded first in the ledger (forever), then in the workflow. */

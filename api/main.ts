@@ -1,6 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { apiKeyOf, loadConfig, policyOf, required, secretsOf, temporalAddress } from '../config';
 import { Ledger } from '../ledger/ledger';
+import { zohoStatusMap } from '../zoho/status-mapping';
 import { createLogger } from '../lib/logger';
 import { createApp } from './app';
 
@@ -13,7 +14,7 @@ async function main(): Promise<void> {
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const ledger = Ledger.connect(required(config, 'DATABASE_URL'));
   await ledger.migrate();
-  const app = createApp({ temporal, ledger, secrets: secretsOf(config), apiKey: apiKeyOf(config), publicUrl: config.PUBLIC_URL, policy: policyOf(config), log });
+  const app = createApp({ temporal, ledger, secrets: secretsOf(config), zohoStatus: zohoStatusMap(config.ZOHO_STATUS_MAP), apiKey: apiKeyOf(config), publicUrl: config.PUBLIC_URL, policy: policyOf(config), log });
   const server = app.listen(config.PORT, () => log.info(`API and web app on http://localhost:${config.PORT}`));
   server.on('error', (err) => {
     log.error({ err: err.message }, 'API could not listen');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defaultPolicy, type FollowUpPolicy } from '../domain/policy';
+import { zohoStatusOverridesSchema } from '../zoho/status-mapping';
 
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
@@ -37,6 +38,21 @@ const schema = z.object({
   ZOHO_CLIENT_SECRET: z.string().min(1).optional(),
   ZOHO_REFRESH_TOKEN: z.string().min(1).optional(),
   DATA_DIR: z.string().min(1).default('.data'),
+  /** JSON object, stage → this org's Lead_Status value, for orgs that customised the picklist. */
+  ZOHO_STATUS_MAP: z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (!text) return {};
+      try {
+        const parsed = zohoStatusOverridesSchema.safeParse(JSON.parse(text));
+        if (parsed.success) return parsed.data;
+        ctx.addIssue({ code: 'custom', message: `must map stages to status names: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}` });
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON object, e.g. {"engaged":"Contactado"}' });
+      }
+      return z.NEVER;
+    }),
   /** Demo mode: one cadence day lasts this long (e.g. 20s); business-hours alignment is off unless it is 1d. */
   LEAD_DAY_DURATION: z
     .string()

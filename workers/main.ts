@@ -4,6 +4,7 @@ import { Ledger } from '../ledger/ledger';
 import { createLogger } from '../lib/logger';
 import { createMailer } from '../mail/mailer';
 import { ZohoClient } from '../zoho/client';
+import { zohoStatusMap } from '../zoho/status-mapping';
 import { createLeadWorker } from './lead-worker';
 
 async function main(): Promise<void> {
@@ -36,6 +37,7 @@ async function main(): Promise<void> {
       publicUrl: config.PUBLIC_URL,
       unsubscribeSecret: secretsOf(config).unsubscribe,
       teamReplyTo: config.MAIL_REPLY_TO,
+      zohoStatus: zohoStatusMap(config.ZOHO_STATUS_MAP),
     },
   });
 

@@ -7,6 +7,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { Ledger } from '../../ledger/ledger';
 import { createMailer } from '../../mail/mailer';
 import { ZohoClient } from '../../zoho/client';
+import { zohoStatusMap } from '../../zoho/status-mapping';
 import { createLeadWorker } from '../../workers/lead-worker';
 
 const arg = (name: string) => {
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
       publicUrl: 'http://localhost:3000',
       unsubscribeSecret: 'integration-unsubscribe-secret',
       teamReplyTo: 'equipo@example.com',
+      zohoStatus: zohoStatusMap(),
     },
   });
   process.stdout.write('READY\n');

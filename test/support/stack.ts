@@ -11,6 +11,7 @@ import { createLogger } from '../../lib/logger';
 import { MailCatcher } from '../../mail/catcher';
 import { createMailer, type Mailer } from '../../mail/mailer';
 import { ZohoClient } from '../../zoho/client';
+import { zohoStatusMap } from '../../zoho/status-mapping';
 import { createZohoSandbox, type ZohoSandbox } from '../../zoho/sandbox';
 import { createLeadWorker } from '../../workers/lead-worker';
 import { startTestPostgres, type TestPostgres } from './postgres';
@@ -62,6 +63,7 @@ export async function startStack({ worker: withWorker = true }: { worker?: boole
     publicUrl: PUBLIC_URL,
     unsubscribeSecret: SECRETS.unsubscribe,
     teamReplyTo: 'equipo@example.com',
+    zohoStatus: zohoStatusMap(),
   };
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
@@ -78,7 +80,7 @@ export async function startStack({ worker: withWorker = true }: { worker?: boole
   // Real days, but without business-hours alignment, so the first touches happen now rather than at 09:00.
   const policy = { ...defaultPolicy(), calendarAligned: false };
   const log = createLogger({ name: 'api-test', level: 'silent' });
-  const api = request(createApp({ temporal: env.client, ledger, secrets: SECRETS, apiKey: API_KEY, publicUrl: PUBLIC_URL, policy, log }));
+  const api = request(createApp({ temporal: env.client, ledger, secrets: SECRETS, zohoStatus: zohoStatusMap(), apiKey: API_KEY, publicUrl: PUBLIC_URL, policy, log }));
   return {
     env, ledger, catcher, smtpPort, sandbox, zohoUrl, api, activityDeps, databaseUrl: pg.databaseUrl, startWorker, stopWorker,
     async stop() {

@@ -40,3 +40,9 @@ test('empty variables mean unset, as compose files produce them', () => {
 test('a process that needs a service says which variable is missing', () => {
   expect(() => required(parseConfig({}), 'SMTP_URL')).toThrow(/SMTP_URL: is required/);
 });
+
+test('ZOHO_STATUS_MAP overrides Lead_Status values per stage, and a bad one is named', () => {
+  expect(parseConfig({ ZOHO_STATUS_MAP: '{"engaged":"En conversación"}' }).ZOHO_STATUS_MAP).toEqual({ engaged: 'En conversación' });
+  expect(message({ ZOHO_STATUS_MAP: '{"flying":"x"}' })).toMatch(/ZOHO_STATUS_MAP: must map stages to status names/);
+  expect(message({ ZOHO_STATUS_MAP: 'not json' })).toMatch(/ZOHO_STATUS_MAP: must be a JSON object/);
+});
