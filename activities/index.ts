@@ -146,7 +146,9 @@ export function createActivities({ ledger, mailer, zoho, directorEmail, temporal
           leadUrl: `${publicUrl}/leads/${lead.leadId}`,
           temporalUrl: `${temporalUiUrl}/namespaces/${namespace}/workflows/${encodeURIComponent(workflowId)}`,
         });
-        const { messageId } = await mailer.send({ to: directorEmail, messageId: messageIdFor(key), ...mail });
+        // The director always; the owner too once owners have addresses (routing assigns them).
+        const to = [directorEmail, ...(owner?.includes('@') ? [owner] : [])].join(', ');
+        const { messageId } = await mailer.send({ to, messageId: messageIdFor(key), ...mail });
         return messageId;
       });
     },

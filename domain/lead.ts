@@ -38,6 +38,8 @@ export const leadInputSchema = z.object({
   source: z.string().trim().min(1, 'is required').max(60),
   urgency: z.enum(['high', 'normal', 'low']).default('normal'),
   benefit: z.string().trim().max(500).optional(),
+  /** The lead's own choice; otherwise Spanish, or Portuguese for Brazil. */
+  language: z.enum(['es', 'pt', 'en'], { message: 'must be "es", "pt" or "en"' }).optional(),
   createdAt: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time' }).optional(),
 });
 /** What a lead source sends us. */

@@ -28,7 +28,7 @@ export type Outcome = z.infer<typeof outcomeSchema>;
 
 /** Contact data a person may correct (`update_lead`); identity (email) changes need a new lead. */
 export const leadChangesSchema = leadInputSchema
-  .pick({ firstName: true, lastName: true, phone: true, linkedinUrl: true, company: true, jobTitle: true, benefit: true, urgency: true })
+  .pick({ firstName: true, lastName: true, phone: true, linkedinUrl: true, company: true, jobTitle: true, benefit: true, urgency: true, language: true })
   .partial()
   .refine((c) => Object.keys(c).length > 0, 'must change at least one field');
 

@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { getLeadState } from '../../domain/messages';
-import { leadWorkflowId } from '../../domain/ids';
+import { createActivities } from '../../activities';
+import { leadIdFor, leadWorkflowId } from '../../domain/ids';
+import { leadInputSchema } from '../../domain/lead';
 import { parseMail } from '../../mail/catcher';
 import { aLead } from '../support/leads';
 import { API_KEY, eventually, PUBLIC_URL, SECRETS, startStack, type Stack } from '../support/stack';
@@ -141,3 +143,24 @@ test('a worker killed between sending an email and reporting it: after restart t
   await new Promise((r) => setTimeout(r, 1000));
   expect(stack.catcher.list().filter((m) => m.envelope.to.includes(lead.email))).toHaveLength(1);
 }, 150_000);
+
+test('an escalation reaches the director (and an owner with an address) over SMTP, once, with the lead and where to act', async () => {
+  const input = leadInputSchema.parse(aLead({ company: 'Andes Datos SAS' }));
+  const lead = { ...input, leadId: leadIdFor(input.email), createdAt: new Date().toISOString() };
+  const activities = createActivities(stack.activityDeps);
+  const escalation = {
+    lead, workflowId: leadWorkflowId(lead), kind: 'sla_missed' as const, stage: 'contacting' as const,
+    owner: 'ana.perez@example.com', key: `${lead.leadId}:sla:1`, publicUrl: PUBLIC_URL,
+  };
+  await activities.escalate(escalation);
+  await activities.escalate(escalation); // a retry
+  const mail = await stack.catcher.waitFor((m) => m.envelope.to.includes('director@example.com') && m.raw.includes(lead.leadId));
+  expect(mail.envelope.to).toEqual(['director@example.com', 'ana.perez@example.com']);
+  const parsed = await parseMail(mail);
+  expect(parsed.subject).toBe('SLA incumplido: Valentina Rojas sin primer contacto a tiempo');
+  expect(parsed.text).toContain(`Ver el lead: ${PUBLIC_URL}/leads/${lead.leadId}`);
+  expect(parsed.text).toContain(`Ver en Temporal: http://localhost:8233/namespaces/default/workflows/lead-${lead.leadId}`);
+  expect(parsed.text).toContain('Empresa: Andes Datos SAS');
+  await new Promise((r) => setTimeout(r, 500));
+  expect(stack.catcher.list().filter((m) => m.raw.includes(`${lead.leadId}:sla:1`))).toHaveLength(1);
+});

@@ -56,3 +56,12 @@ test('an escalation carries the lead context and the links to act on it', () => 
   expect(mail.text).toContain('Ver el lead: http://localhost:3000/leads/L-1');
   expect(mail.text).toContain('Ver en Temporal: http://localhost:8233/namespaces/default/workflows/lead-L-1');
 });
+
+test('English when the lead asks for it, whatever the country', () => {
+  const en = render(lead({ country: 'BR', language: 'en', course: { code: 'C', name: 'Cloud', seatsLeft: 3 } }), 'first-email');
+  expect(en.subject).toBe('Valentina, more about Cloud');
+  expect(en.text).toContain('Hello Valentina,');
+  expect(en.text).toContain('3 seats left.');
+  expect(en.text).toContain("Don't want these emails? Unsubscribe: http://localhost:3000/unsubscribe/x");
+  expect(en.html).toContain('<html lang="en">');
+});
