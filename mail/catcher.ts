@@ -20,6 +20,11 @@ export class MailCatcher {
   private readonly waiters = new Set<() => void>();
   private server?: SMTPServer;
 
+  /** Recipients the server refuses for good (550), as a real one refuses a mailbox that does not exist. */
+  rejectRecipients: RegExp | null = null;
+  /** Every recipient refused so far. */
+  readonly rejected: string[] = [];
+
   constructor(private readonly dir?: string) {
     if (dir) {
       mkdirSync(dir, { recursive: true });
@@ -34,6 +39,11 @@ export class MailCatcher {
       authOptional: true,
       disabledCommands: ['STARTTLS'],
       onAuth: (_auth, _session, cb) => cb(null, { user: 'catcher' }),
+      onRcptTo: (address, _session, cb) => {
+        if (!this.rejectRecipients?.test(address.address)) return cb();
+        this.rejected.push(address.address);
+        cb(Object.assign(new Error('5.1.1 Mailbox does not exist'), { responseCode: 550 }));
+      },
       onData: (stream, session, cb) => {
         const chunks: Buffer[] = [];
         stream.on('data', (c: Buffer) => chunks.push(c));

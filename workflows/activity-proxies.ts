@@ -1,4 +1,4 @@
-import { ActivityFailure, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { NON_RETRYABLE_ERROR_TYPES } from '../domain/errors';
 
@@ -17,5 +17,7 @@ export const acts = proxyActivities<Activities>(ACTIVITY_OPTIONS);
 
 export function failureMessage(err: unknown): string {
   const cause = err instanceof ActivityFailure ? err.cause : err;
+  // An activity's own error class arrives as an ApplicationFailure whose `type` is that class's name.
+  if (cause instanceof ApplicationFailure && cause.type) return `${cause.type}: ${cause.message}`;
   return cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
 }

@@ -164,3 +164,31 @@ test('an escalation reaches the director (and an owner with an address) over SMT
   await new Promise((r) => setTimeout(r, 500));
   expect(stack.catcher.list().filter((m) => m.raw.includes(`${lead.leadId}:sla:1`))).toHaveLength(1);
 });
+
+test('a mailbox the server refuses for good (550) is not retried: the lead gets a "fix the contact" next step', async () => {
+  await stack.startWorker();
+  stack.catcher.rejectRecipients = /^bounce\./;
+  try {
+    const { lead, leadId } = await enrol({ email: `bounce.${Date.now()}@example.co` });
+    const state = await eventually(async () => {
+      const s = await stateOf(leadId);
+      if (!s.contactProblem) throw new Error('not flagged yet');
+      return s;
+    });
+    expect(state.nextStep?.action).toBe('Corregir el correo de Valentina (rechazado)');
+    expect(state.touches.find((t) => t.kind === 'welcome')?.status).toBe('skipped');
+    const failed = await eventually(async () => {
+      const e = (await stack.ledger.eventsOf({ leadId })).find((x) => x.type === 'email_failed');
+      if (!e) throw new Error('not in the ledger yet');
+      return e;
+    });
+    expect(String(failed.data.error)).toMatch(/PermanentDeliveryError: SMTP rejected the message \(550\)/);
+    await new Promise((r) => setTimeout(r, 3000)); // a retry would come after 2 s
+    expect(stack.catcher.rejected.filter((a) => a === lead.email)).toHaveLength(1);
+    // Fixed by a person: the follow-up resumes.
+    const fixed = await stack.api.post(`/api/leads/${leadId}/commands`).set('Authorization', `Bearer ${API_KEY}`).send({ type: 'update_lead', changes: { phone: '+57 301 555 0000' } }).expect(200);
+    expect(fixed.body.contactProblem).toBe(false);
+  } finally {
+    stack.catcher.rejectRecipients = null;
+  }
+});
