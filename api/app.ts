@@ -27,7 +27,8 @@ export interface AppDeps {
 export function createApp({ temporal, ledger, secrets, zohoStatus, apiKey, publicUrl, policy, log }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.use(express.json({ limit: '100kb' }));
+  // The raw bytes are kept for signature checks (the web-form webhook signs the body as sent).
+  app.use(express.json({ limit: '100kb', verify: (req, _res, buf) => ((req as { rawBody?: Buffer }).rawBody = buf) }));
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });

@@ -14,6 +14,10 @@ export class RejectedError extends Error {
   override name = 'RejectedError';
 }
 
+export class ConflictError extends Error {
+  override name = 'ConflictError';
+}
+
 /** A dependency such as Temporal is unreachable: the request was fine, try again later. */
 export class UnavailableError extends Error {
   override name = 'UnavailableError';
@@ -42,6 +46,10 @@ export function errorHandler(log: { error: (obj: object, msg: string) => void })
     }
     if (err instanceof RejectedError) {
       res.status(400).json({ error: 'rejected', message: err.message });
+      return;
+    }
+    if (err instanceof ConflictError) {
+      res.status(409).json({ error: 'conflict', message: err.message });
       return;
     }
     if (err instanceof NotFoundError) {

@@ -119,6 +119,15 @@ export class Ledger {
     return rows[0]?.lead_id ?? null;
   }
 
+  async deliverySeen({ signature }: { signature: string }): Promise<boolean> {
+    const { rowCount } = await this.pool.query('SELECT 1 FROM webhook_deliveries WHERE signature = $1', [signature]);
+    return (rowCount ?? 0) > 0;
+  }
+
+  async recordDelivery({ signature }: { signature: string }): Promise<void> {
+    await this.pool.query('INSERT INTO webhook_deliveries (signature) VALUES ($1) ON CONFLICT DO NOTHING', [signature]);
+  }
+
   async close(): Promise<void> {
     await this.pool.end();
   }

@@ -41,4 +41,15 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'signed webhook deliveries',
+    sql: `
+      -- A signed delivery is accepted once: the same signature again is a replay.
+      CREATE TABLE webhook_deliveries (
+        signature   text        PRIMARY KEY,
+        received_at timestamptz NOT NULL DEFAULT now()
+      );
+    `,
+  },
 ];
