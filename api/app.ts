@@ -5,6 +5,7 @@ import type { Logger } from '../lib/logger';
 import { requireApiKey } from './auth';
 import { errorHandler, notFoundRoute } from './errors';
 import { LeadService } from './lead-service';
+import { openApiDocument } from './openapi';
 import { leadRoutes } from './routes/leads';
 import { unsubscribeRoutes } from './routes/unsubscribe';
 import { webhookRoutes } from './routes/webhooks';
@@ -35,6 +36,10 @@ export function createApp({ temporal, ledger, secrets, zohoStatus, apiKey, publi
   const leads = new LeadService({ temporal, ledger, publicUrl, policy });
   app.use('/unsubscribe', unsubscribeRoutes({ leads, secret: secrets.unsubscribe }));
   app.use('/webhooks', webhookRoutes({ temporal, ledger, leads, zohoStatus, secret: secrets.webhook }));
+  const docs = openApiDocument({ publicUrl });
+  app.get('/api/docs', (_req, res) => {
+    res.json(docs);
+  });
   app.use('/api', requireApiKey(apiKey));
   app.use('/api/leads', leadRoutes(leads));
   app.use(notFoundRoute);

@@ -163,3 +163,14 @@ test('outcomes through the API: the new state comes back, nonsense is a 400 with
   expect(types.filter((t) => t === 'outcome_recorded')).toHaveLength(3);
   expect(types).not.toContain('crm_sync_failed');
 });
+
+test('the API describes itself at /api/docs, generated from the schemas that validate requests', async () => {
+  const { body } = await api.get('/api/docs').expect(200);
+  expect(body.openapi).toBe('3.1.0');
+  const enrol = body.paths['/api/leads'].post.requestBody.content['application/json'].schema;
+  expect(enrol.required).toEqual(expect.arrayContaining(['firstName', 'lastName', 'email', 'country', 'profile', 'course', 'source']));
+  expect(enrol.properties.country.enum).toContain('CO');
+  const outcome = body.paths['/api/leads/{leadId}/outcomes'].post.requestBody.content['application/json'].schema;
+  expect(outcome.properties.type.enum).toEqual(expect.arrayContaining(['replied', 'opted_out', 'handed_to_closer']));
+  expect(Object.keys(body.paths)).toEqual(expect.arrayContaining(['/webhooks/inbound-email', '/webhooks/zoho', '/webhooks/web-form']));
+});

@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { leadInputSchema } from '../domain/lead';
+import { cadenceChoiceSchema, commandSchema, outcomeSchema } from '../domain/outcomes';
+import { zohoWebhookSchema } from '../zoho/webhook';
+import { inboundEmailSchema } from './inbound-email';
+
+/** JSON Schema of what a client sends, straight from the zod schemas the routes validate with. */
+const schema = (s: z.ZodType) => {
+  const { $schema: _drop, ...rest } = z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return rest;
+};
+
+const json = (s: z.ZodType) => ({ required: true, content: { 'application/json': { schema: schema(s) } } });
+const error = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
+const leadIdParam = [{ name: 'leadId', in: 'path', required: true, schema: { type: 'string', pattern: '^L-[0-9a-z]{13}$' } }];
+const leadState = { description: "The lead's new state", content: { 'application/json': { schema: { $ref: '#/components/schemas/LeadState' } } } };
+
+/** The API's OpenAPI 3.1 description, generated from the same zod schemas that validate requests. */
+export function openApiDocument({ publicUrl }: { publicUrl: string }) {
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Seguimiento API', version: '1.0.0', description: 'Enrol leads, read their live state, record outcomes. Bearer API key on /api routes.' },
+    servers: [{ url: publicUrl }],
+    components: {
+      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' }, webhookSecret: { type: 'apiKey', in: 'header', name: 'X-Webhook-Secret' } },
+      schemas: {
+        Error: { type: 'object', required: ['error', 'message'], properties: { error: { type: 'string' }, message: { type: 'string' }, fields: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } } } },
+        LeadState: { type: 'object', description: 'Stage, owner, cadence, touches, next step, SLA and counts (see domain/lead-state.ts)' },
+      },
+    },
+    security: [{ apiKey: [] }],
+    paths: {
+      '/api/leads': {
+        post: {
+          summary: 'Enrol a lead (the same normalised email never starts a second follow-up)',
+          requestBody: json(leadInputSchema),
+          responses: { 201: { description: 'Enrolled' }, 200: { description: 'Already known: the existing lead' }, 400: error('Invalid fields'), 401: error('No valid API key'), 503: error('Temporal unreachable') },
+        },
+      },
+      '/api/leads/{leadId}': {
+        get: { summary: "The lead's live state", parameters: leadIdParam, responses: { 200: leadState, 404: error('Unknown lead') } },
+      },
+      '/api/leads/{leadId}/outcomes': {
+        post: { summary: 'Record an outcome', parameters: leadIdParam, requestBody: json(outcomeSchema), responses: { 200: leadState, 400: error('Invalid, or makes no sense in this stage'), 404: error('Unknown lead') } },
+      },
+      '/api/leads/{leadId}/commands': {
+        post: { summary: 'pause, resume, reassign, update_lead, reactivate', parameters: leadIdParam, requestBody: json(commandSchema), responses: { 200: leadState, 400: error('Invalid or not possible now'), 404: error('Unknown lead') } },
+      },
+      '/api/leads/{leadId}/cadence': {
+        post: { summary: 'Move the lead to another published cadence version', parameters: leadIdParam, requestBody: json(cadenceChoiceSchema), responses: { 200: leadState, 400: error('Unknown cadence or not possible now'), 404: error('Unknown lead') } },
+      },
+      '/webhooks/inbound-email': {
+        post: { summary: 'An inbound email; a reply ends the right lead’s cadence', security: [{ webhookSecret: [] }], requestBody: json(inboundEmailSchema), responses: { 200: { description: 'Matched' }, 401: error('Bad secret'), 404: error('No lead matches') } },
+      },
+      '/webhooks/zoho': {
+        post: { summary: 'Zoho workflow-rule webhook', security: [{ webhookSecret: [] }], requestBody: json(zohoWebhookSchema), responses: { 200: { description: 'Enrolled, outcome or ignored' }, 401: error('Bad secret') } },
+      },
+      '/webhooks/web-form': {
+        post: {
+          summary: 'The website form, signed: X-Timestamp and X-Signature = sha256=HMAC(secret, "<timestamp>.<body>")',
+          security: [],
+          requestBody: json(leadInputSchema),
+          responses: { 201: { description: 'Enrolled' }, 200: { description: 'Already known' }, 401: error('Bad or stale signature'), 409: error('Replay') },
+        },
+      },
+    },
+  };
+}
