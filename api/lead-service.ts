@@ -3,7 +3,7 @@ import { findCadence, selectCadence } from '../domain/cadence';
 import { leadIdFor, leadWorkflowId } from '../domain/ids';
 import { leadInputSchema, type Lead } from '../domain/lead';
 import type { LeadState } from '../domain/lead-state';
-import { changeCadence, getLeadState, outcomeSignal, recordOutcome, runCommand } from '../domain/messages';
+import { changeCadence, getLeadState, leadReturned, outcomeSignal, recordOutcome, runCommand } from '../domain/messages';
 import { cadenceChoiceSchema, commandSchema, outcomeSchema } from '../domain/outcomes';
 import type { FollowUpPolicy } from '../domain/policy';
 import {
@@ -71,6 +71,10 @@ export class LeadService {
       return { created: true, leadId, workflowId, stage: 'new' };
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) unavailable(err);
+      // The new interaction reaches the existing lead (and wakes it up if it was dormant).
+      await this.handle(leadId).signal(leadReturned, { source: lead.source }).catch((e: unknown) => {
+        if (!(e instanceof WorkflowNotFoundError)) throw e;
+      });
       const state = await this.state(leadId).catch(() => null);
       return { created: false, leadId, workflowId, stage: state?.stage ?? 'new' };
     }

@@ -198,17 +198,35 @@ export function applyCommand(state: LeadState, command: Command, now: Date): Lif
       events.push({ type: 'lead_updated', occurredAt: at, data: { fields: Object.keys(command.changes) } });
       break;
     case 'reactivate':
-      events.push({ type: 'lead_reactivated', occurredAt: at, data: { from: state.stage, by: 'command' } });
-      events.push({ type: 'stage_changed', occurredAt: at, data: { from: state.stage, to: 'contacting' } });
-      state.stage = 'contacting';
-      state.stageSince = at;
-      state.cadenceRun += 1;
-      state.cadenceStartedAt = at;
-      state.counts.reactivations += 1;
-      state.nurturingTouchesSent = 0;
-      state.lastProgressAt = at;
+      events.push(...restartCadence(state, at, 'command'));
       break;
   }
+  state.revision += 1;
+  return events;
+}
+
+/** A dormant lead back into an active follow-up: a fresh pass through its cadence, counted as reactivated. */
+function restartCadence(state: LeadState, at: string, by: string): LifecycleEvent[] {
+  const events: LifecycleEvent[] = [
+    { type: 'lead_reactivated', occurredAt: at, data: { from: state.stage, by } },
+    { type: 'stage_changed', occurredAt: at, data: { from: state.stage, to: 'contacting' } },
+  ];
+  state.stage = 'contacting';
+  state.stageSince = at;
+  state.cadenceRun += 1;
+  state.cadenceStartedAt = at;
+  state.counts.reactivations += 1;
+  state.nurturingTouchesSent = 0;
+  state.lastProgressAt = at;
+  return events;
+}
+
+/** The same person arrived again (a form, an import, Zoho): noted; a dormant lead is reactivated. */
+export function applyReturn(state: LeadState, { source }: { source: string }, now: Date): LifecycleEvent[] {
+  if (isTerminal(state.stage)) return [];
+  const at = now.toISOString();
+  const events: LifecycleEvent[] = [{ type: 'lead_returned', occurredAt: at, data: { source } }];
+  if (DORMANT_STAGES.includes(state.stage)) events.push(...restartCadence(state, at, 'new_interaction'));
   state.revision += 1;
   return events;
 }

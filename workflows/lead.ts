@@ -15,9 +15,9 @@ import { touchScript } from '../domain/call-script';
 import { touchKey } from '../domain/ids';
 import type { LeadState, Touch } from '../domain/lead-state';
 import {
-  ACTIVE_STAGES, applyCommand, applyOutcome, isTerminal, rejectCommand, rejectOutcome, TALKING_STAGES, type LifecycleEvent,
+  ACTIVE_STAGES, applyCommand, applyOutcome, applyReturn, isTerminal, rejectCommand, rejectOutcome, TALKING_STAGES, type LifecycleEvent,
 } from '../domain/lifecycle';
-import { changeCadence, getLeadState, outcomeSignal, recordOutcome, runCommand } from '../domain/messages';
+import { changeCadence, getLeadState, leadReturned, outcomeSignal, recordOutcome, runCommand } from '../domain/messages';
 import { commandSchema, outcomeSchema } from '../domain/outcomes';
 import type { LeadWorkflowInput } from '../domain/workflow-input';
 import { ACTIVITY_OPTIONS, acts, failureMessage } from './activity-proxies';
@@ -58,6 +58,9 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
       return;
     }
     outbox.push(...applyOutcome(state, parsed.data, now()));
+  });
+  setHandler(leadReturned, (returned) => {
+    outbox.push(...applyReturn(state, returned, now()));
   });
   setHandler(runCommand, (command) => (outbox.push(...applyCommand(state, command, now())), state), {
     validator: (command) => {

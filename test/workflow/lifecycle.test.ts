@@ -1,6 +1,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundle } from '@temporalio/worker';
-import { changeCadence, getLeadState, recordOutcome } from '../../domain/messages';
+import { changeCadence, getLeadState, leadReturned, recordOutcome } from '../../domain/messages';
 import { bundleLeadWorkflows } from '../../workers/lead-worker';
 import { timeSkippingEnv } from '../support/temporal';
 import { leadAt, recordingActivities, startLead, travelTo } from './harness';
@@ -106,4 +106,24 @@ test('an operator moves one lead to a new cadence version deliberately; it conti
   });
   const after = effects.filter((e) => (e.kind === 'email' || e.kind === 'task') && e.at > Date.parse('2027-03-04T00:00:00Z'));
   expect(after.map((e) => [minute(e.at), e.detail.split(' ')[0]])).toEqual([['2027-03-12T15:00', 'break-up-email']]);
+});
+
+test('the same person arriving again while in nurturing reactivates the lead into a fresh cadence', async () => {
+  const createdAt = '2027-03-01T15:00:00.000Z';
+  await travelTo(env, createdAt);
+  const { activities, effects } = recordingActivities();
+  const { worker, handle } = await startLead({ env, bundle, lead: leadAt(createdAt), activities });
+  await worker.runUntil(async () => {
+    await travelTo(env, '2027-03-20T00:00:00.000Z');
+    const current = env.client.workflow.getHandle(handle.workflowId);
+    expect((await current.query(getLeadState)).stage).toBe('nurturing');
+    await current.signal(leadReturned, { source: 'web-form' });
+    await travelTo(env, '2027-03-24T00:00:00.000Z');
+    const state = await current.query(getLeadState);
+    expect(state).toMatchObject({ stage: 'contacting', cadenceRun: 2, counts: { reactivations: 1 } });
+  });
+  // A new first call for the second pass, on the next business morning: Saturday → Monday 22 March is
+  // San José in Colombia → Tuesday 09:00 Bogotá.
+  const secondRun = effects.filter((e) => e.kind === 'task' && e.detail.endsWith('attempt-2'));
+  expect(secondRun.map((e) => [minute(e.at), e.detail.split(' ')[0]])).toEqual([['2027-03-23T14:00', 'call']]);
 });
