@@ -10,6 +10,8 @@ import { leadInputSchema, type Lead, type LeadInput } from '../../domain/lead';
 import { defaultPolicy, type FollowUpPolicy } from '../../domain/policy';
 import type { LeadWorkflowInput } from '../../domain/workflow-input';
 import { aLead } from '../support/leads';
+import { timeSkippingEnv } from '../support/temporal';
+import { bundleLeadWorkflows } from '../../workers/lead-worker';
 
 /** What the lead experienced, in workflow (server) time. */
 export interface SideEffect {
@@ -95,3 +97,22 @@ export async function startLead({
 }
 
 export const bogota = (iso: string) => new Date(iso).toLocaleString('es-CO', { timeZone: 'America/Bogota', weekday: 'short', hour: '2-digit', minute: '2-digit', day: '2-digit', month: '2-digit', hourCycle: 'h23' });
+
+/** A fresh time-skipping server per test (each test sets its own clock); one workflow bundle per file. */
+export function freshEnvPerTest(assign: (ctx: { env: TestWorkflowEnvironment; bundle: WorkflowBundle }) => void): void {
+  let bundle: WorkflowBundle;
+  let env: TestWorkflowEnvironment | undefined;
+  beforeAll(async () => {
+    bundle = await bundleLeadWorkflows();
+  });
+  beforeEach(async () => {
+    env = await timeSkippingEnv();
+    assign({ env, bundle });
+  });
+  afterEach(async () => {
+    await env?.teardown();
+  });
+}
+
+/** To the minute: activities start a few milliseconds after the timer that released them. */
+export const minute = (ms: number) => new Date(ms).toISOString().slice(0, 16);

@@ -1,24 +1,12 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundle } from '@temporalio/worker';
 import { changeCadence, getLeadState, leadReturned, recordOutcome } from '../../domain/messages';
-import { bundleLeadWorkflows } from '../../workers/lead-worker';
-import { timeSkippingEnv } from '../support/temporal';
-import { leadAt, recordingActivities, startLead, travelTo } from './harness';
+import { freshEnvPerTest, leadAt, minute, recordingActivities, startLead, travelTo } from './harness';
 
 let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundle;
-beforeAll(async () => {
-  bundle = await bundleLeadWorkflows();
-});
-beforeEach(async () => {
-  env = await timeSkippingEnv();
-});
-afterEach(async () => {
-  await env?.teardown();
-});
+freshEnvPerTest((ctx) => ({ env, bundle } = ctx));
 
-/** To the minute: activities start a few milliseconds after the timer that released them. */
-const minute = (ms: number) => new Date(ms).toISOString().slice(0, 16);
 const DAY = 86_400_000;
 
 test('no response: exactly the cadence touches at the right local times, then nurturing, then archived', async () => {

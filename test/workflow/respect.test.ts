@@ -2,23 +2,12 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundle } from '@temporalio/worker';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { getLeadState, outcomeSignal, recordOutcome, runCommand } from '../../domain/messages';
-import { bundleLeadWorkflows } from '../../workers/lead-worker';
-import { timeSkippingEnv } from '../support/temporal';
-import { leadAt, recordingActivities, startLead, travelTo } from './harness';
+import { freshEnvPerTest, leadAt, minute, recordingActivities, startLead, travelTo } from './harness';
 
 let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundle;
-beforeAll(async () => {
-  bundle = await bundleLeadWorkflows();
-});
-beforeEach(async () => {
-  env = await timeSkippingEnv();
-});
-afterEach(async () => {
-  await env?.teardown();
-});
+freshEnvPerTest((ctx) => ({ env, bundle } = ctx));
 
-const minute = (ms: number) => new Date(ms).toISOString().slice(0, 16);
 
 test('a Colombian lead created on a Friday evening before a Monday holiday gets its first email on Tuesday morning, Bogotá time', async () => {
   // Friday 8 January 2027, 19:00 in Bogotá; Monday 11 January is Reyes Magos, a public holiday.
