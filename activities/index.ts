@@ -1,6 +1,8 @@
 import { Context } from '@temporalio/activity';
 import type { Channel } from '../domain/cadence';
 import type { Lead, Stage } from '../domain/lead';
+import type { LeadView } from '../domain/lead-view';
+import { LeadViews } from '../ledger/lead-views';
 import type { Ledger } from '../ledger/ledger';
 import { renderEscalation, type EscalationKind } from '../mail/escalation';
 import type { Mailer } from '../mail/mailer';
@@ -31,7 +33,11 @@ export interface ActivityDeps {
 }
 
 // One object argument per activity; the workflow imports these types only.
-export interface RecordLeadEventInput { leadId: string; type: string; occurredAt: string; data?: Record<string, unknown> }
+export interface RecordLeadEventInput {
+  leadId: string; type: string; occurredAt: string; data?: Record<string, unknown>;
+  /** The lead as it is now, for the web app's lists (absent in histories from before the web app). */
+  view?: LeadView;
+}
 export interface SyncLeadToZohoInput { lead: Lead; stage: Stage }
 export interface UpdateZohoStageInput { zohoLeadId: string; stage: Stage; owner?: string | null }
 export interface CreateTouchTaskInput {
@@ -51,9 +57,11 @@ function executionKey(): string {
 }
 
 export function createActivities({ ledger, mailer, zoho, directorEmail, temporalUiUrl, namespace, publicUrl, unsubscribeSecret, teamReplyTo, zohoStatus }: ActivityDeps) {
+  const views = new LeadViews(ledger.pool);
   return {
-    async recordLeadEvent({ leadId, type, occurredAt, data }: RecordLeadEventInput): Promise<void> {
+    async recordLeadEvent({ leadId, type, occurredAt, data, view }: RecordLeadEventInput): Promise<void> {
       await ledger.appendEvent({ leadId, type, occurredAt, data, idempotencyKey: executionKey() });
+      if (view) await views.save(view);
       if (type === 'stage_changed' && data?.to === 'opted_out') await ledger.recordOptOut({ leadId, at: occurredAt, source: 'workflow' });
     },
 

@@ -1,16 +1,22 @@
 import express from 'express';
+import helmet from 'helmet';
 import type { Client } from '@temporalio/client';
 import type { FollowUpPolicy } from '../domain/policy';
 import type { Logger } from '../lib/logger';
+import { LeadViews } from '../ledger/lead-views';
+import type { Ledger } from '../ledger/ledger';
+import type { ZohoStatusMap } from '../zoho/status-mapping';
 import { requireApiKey } from './auth';
 import { errorHandler, notFoundRoute } from './errors';
+import { LeadImports } from './lead-import';
 import { LeadService } from './lead-service';
 import { openApiDocument } from './openapi';
 import { leadRoutes } from './routes/leads';
 import { unsubscribeRoutes } from './routes/unsubscribe';
 import { webhookRoutes } from './routes/webhooks';
-import type { Ledger } from '../ledger/ledger';
-import type { ZohoStatusMap } from '../zoho/status-mapping';
+import { Accounts } from './web/accounts';
+import { webApp, webNotFound, type SentMailbox } from './web';
+import { Sessions } from './web/sessions';
 
 export interface AppDeps {
   temporal: Client;
@@ -21,19 +27,30 @@ export interface AppDeps {
   publicUrl: string;
   /** How new leads are followed up (cadence day length, weekly cap…), fixed into each lead at enrolment. */
   policy: FollowUpPolicy;
+  /** Where the lead page links to: the Temporal UI and Zoho CRM. */
+  links: { temporalUiUrl: string; namespace: string; zohoWebUrl: string };
+  /** The local SMTP catcher, in development only: enables the "Correo enviado" page. */
+  sentMail?: SentMailbox;
   log: Logger;
 }
 
 /** The HTTP app without listen(), so tests drive it in-process. */
-export function createApp({ temporal, ledger, secrets, zohoStatus, apiKey, publicUrl, policy, log }: AppDeps): express.Express {
+export function createApp({ temporal, ledger, secrets, zohoStatus, apiKey, publicUrl, policy, links, sentMail, log }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  const https = publicUrl.startsWith('https:');
+  app.use(helmet({
+    // Plain http is only ever local development, where upgrading requests or pinning HTTPS would break the app.
+    strictTransportSecurity: https,
+    contentSecurityPolicy: { directives: { upgradeInsecureRequests: https ? [] : null } },
+  }));
   // The raw bytes are kept for signature checks (the web-form webhook signs the body as sent).
   app.use(express.json({ limit: '100kb', verify: (req, _res, buf) => ((req as { rawBody?: Buffer }).rawBody = buf) }));
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });
   const leads = new LeadService({ temporal, ledger, publicUrl, policy });
+  const imports = new LeadImports(ledger.pool, leads);
   app.use('/unsubscribe', unsubscribeRoutes({ leads, secret: secrets.unsubscribe }));
   app.use('/webhooks', webhookRoutes({ temporal, ledger, leads, zohoStatus, secret: secrets.webhook }));
   const docs = openApiDocument({ publicUrl });
@@ -41,7 +58,11 @@ export function createApp({ temporal, ledger, secrets, zohoStatus, apiKey, publi
     res.json(docs);
   });
   app.use('/api', requireApiKey(apiKey));
-  app.use('/api/leads', leadRoutes(leads));
+  app.use('/api/leads', leadRoutes({ leads, imports }));
+  app.use(webApp({
+    accounts: new Accounts(ledger.pool), sessions: new Sessions(ledger.pool), leads, views: new LeadViews(ledger.pool), ledger, imports, publicUrl, links, sentMail, log,
+  }));
+  app.use(webNotFound);
   app.use(notFoundRoute);
   app.use(errorHandler(log));
   return app;

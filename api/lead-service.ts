@@ -11,6 +11,8 @@ import {
 } from '../domain/search-attributes';
 import { TASK_QUEUE, type LeadWorkflowInput } from '../domain/workflow-input';
 import type { Ledger } from '../ledger/ledger';
+import { LeadViews } from '../ledger/lead-views';
+import { leadViewOf } from '../domain/lead-view';
 import { NotFoundError, RejectedError, UnavailableError } from './errors';
 
 export type EnrolResult = { created: boolean; leadId: string; workflowId: string; stage: LeadState['stage'] };
@@ -29,10 +31,12 @@ export class LeadService {
   private readonly ledger: Ledger;
   private readonly publicUrl: string;
   private readonly policy: FollowUpPolicy;
+  private readonly views: LeadViews;
 
   constructor({ temporal, ledger, publicUrl, policy }: { temporal: Client; ledger: Ledger; publicUrl: string; policy: FollowUpPolicy }) {
     this.client = temporal;
     this.ledger = ledger;
+    this.views = new LeadViews(ledger.pool);
     this.publicUrl = publicUrl;
     this.policy = policy;
   }
@@ -135,8 +139,9 @@ export class LeadService {
   }
 
   private async update(leadId: string, send: () => Promise<LeadState>): Promise<LeadState> {
+    let state: LeadState;
     try {
-      return await send();
+      state = await send();
     } catch (err) {
       // The workflow's validator said no: the message is written for the person who asked.
       if (err instanceof WorkflowUpdateFailedError) throw new RejectedError(err.cause?.message ?? err.message);
@@ -147,5 +152,8 @@ export class LeadService {
       }
       unavailable(err);
     }
+    // Lists show the change at once; if this write fails, the workflow's own snapshot follows anyway.
+    await this.views.save(leadViewOf(state), { replaceSameRevision: false }).catch(() => undefined);
+    return state;
   }
 }

@@ -1,9 +1,11 @@
 import { Client, Connection } from '@temporalio/client';
-import { apiKeyOf, loadConfig, policyOf, required, secretsOf, temporalAddress } from '../config';
+import { apiKeyOf, firstAdminOf, loadConfig, policyOf, required, secretsOf, temporalAddress } from '../config';
 import { Ledger } from '../ledger/ledger';
 import { zohoStatusMap } from '../zoho/status-mapping';
 import { createLogger } from '../lib/logger';
 import { createApp } from './app';
+import { Accounts } from './web/accounts';
+import { httpMailbox } from './web/sent-mailbox';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -14,7 +16,20 @@ async function main(): Promise<void> {
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const ledger = Ledger.connect(required(config, 'DATABASE_URL'));
   await ledger.migrate();
-  const app = createApp({ temporal, ledger, secrets: secretsOf(config), zohoStatus: zohoStatusMap(config.ZOHO_STATUS_MAP), apiKey: apiKeyOf(config), publicUrl: config.PUBLIC_URL, policy: policyOf(config), log });
+  const accounts = new Accounts(ledger.pool);
+  if ((await accounts.count()) === 0) {
+    const admin = firstAdminOf(config);
+    if (!admin) throw new Error('There are no web accounts yet: set ADMIN_EMAIL and ADMIN_PASSWORD to create the first director');
+    await accounts.ensureFirstAdmin(admin);
+    log.warn(`Created the first web account ${admin.email}${config.ADMIN_PASSWORD ? '' : ` with the development password "${admin.password}"`}: change it in the app`);
+  }
+  const app = createApp({
+    temporal, ledger, secrets: secretsOf(config), zohoStatus: zohoStatusMap(config.ZOHO_STATUS_MAP), apiKey: apiKeyOf(config), publicUrl: config.PUBLIC_URL,
+    policy: policyOf(config), log,
+    links: { temporalUiUrl: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE, zohoWebUrl: config.ZOHO_WEB_URL },
+    // Caught mail is shown only in development: in production mail goes to real people.
+    sentMail: config.MAIL_CATCHER_URL && config.NODE_ENV !== 'production' ? httpMailbox(config.MAIL_CATCHER_URL) : undefined,
+  });
   const server = app.listen(config.PORT, () => log.info(`API and web app on http://localhost:${config.PORT}`));
   server.on('error', (err) => {
     log.error({ err: err.message }, 'API could not listen');

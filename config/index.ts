@@ -37,6 +37,14 @@ const schema = z.object({
   ZOHO_CLIENT_ID: z.string().min(1).optional(),
   ZOHO_CLIENT_SECRET: z.string().min(1).optional(),
   ZOHO_REFRESH_TOKEN: z.string().min(1).optional(),
+  /** Zoho CRM's web address, for links from the lead page. */
+  ZOHO_WEB_URL: z.url({ message: 'must be a URL' }).default('https://crm.zoho.com'),
+  /** The web app's first account (a director), created only while there are no accounts at all. */
+  ADMIN_EMAIL: z.email({ message: 'must be an email address' }).optional(),
+  ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+  ADMIN_NAME: z.string().min(1).max(100).default('Dirección comercial'),
+  /** The local SMTP catcher's HTTP API (`npm start` sets it): enables the dev-only "Correo enviado" page. */
+  MAIL_CATCHER_URL: optionalUrl,
   DATA_DIR: z.string().min(1).default('.data'),
   /** JSON object, stage → this org's Lead_Status value, for orgs that customised the picklist. */
   ZOHO_STATUS_MAP: z
@@ -94,6 +102,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     const missing = (['API_KEY', 'UNSUBSCRIBE_SECRET', 'WEBHOOK_SECRET'] as const).filter((k) => !config[k]);
     if (missing.length) throw new ConfigError(`Invalid configuration:\n${missing.map((k) => `  ${k}: is required in production`).join('\n')}`);
   }
+  if (Boolean(config.ADMIN_EMAIL) !== Boolean(config.ADMIN_PASSWORD)) {
+    throw new ConfigError('Invalid configuration:\n  ADMIN_EMAIL, ADMIN_PASSWORD: set both or neither');
+  }
   const zoho = [config.ZOHO_CLIENT_ID, config.ZOHO_CLIENT_SECRET, config.ZOHO_REFRESH_TOKEN];
   if (zoho.some(Boolean) && !zoho.every(Boolean)) {
     throw new ConfigError(
@@ -148,4 +159,13 @@ export function environmentWith(overrides: Record<string, string>): NodeJS.Proce
 
 export function policyOf(config: Config): FollowUpPolicy {
   return defaultPolicy({ dayMs: config.LEAD_DAY_DURATION, weeklyCap: config.MAX_TOUCHES_PER_WEEK });
+}
+
+/** Development's first account, public on purpose like the dev API key; production must name its own. */
+export const DEV_ADMIN = { email: 'admin@seguimiento.local', password: 'seguimiento-dev' } as const;
+
+/** The first director account to create on an empty database, or null when production names none. */
+export function firstAdminOf(config: Config): { email: string; password: string; name: string; role: 'director' } | null {
+  if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) return { email: config.ADMIN_EMAIL.toLowerCase(), password: config.ADMIN_PASSWORD, name: config.ADMIN_NAME, role: 'director' };
+  return config.NODE_ENV === 'production' ? null : { ...DEV_ADMIN, name: config.ADMIN_NAME, role: 'director' };
 }

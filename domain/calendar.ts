@@ -45,9 +45,9 @@ export function localParts(instant: Date, timeZone: string): LocalParts {
   };
 }
 
-/** The instant at which it is `hour`:00 on local `date` in `timeZone` (offsets found by iteration, DST-safe). */
-export function zonedTime(date: string, hour: number, timeZone: string): Date {
-  const wanted = Date.parse(`${date}T${String(hour).padStart(2, '0')}:00:00Z`);
+/** The instant at which it is `hour`:`minute` on local `date` in `timeZone` (offsets found by iteration, DST-safe). */
+export function zonedTime(date: string, hour: number, timeZone: string, minute = 0): Date {
+  const wanted = Date.parse(`${date}T${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}:00Z`);
   let guess = wanted;
   for (let i = 0; i < 3; i++) {
     const p = localParts(new Date(guess), timeZone);

@@ -5,7 +5,9 @@ import type { Lead } from './lead';
  * What the executive needs for a call or LinkedIn touch: the call script or the message draft, in the
  * lead's language (Spanish, Portuguese for Brazil).
  */
-export function touchScript({ lead, channel, template }: { lead: Lead; channel: Channel; template: string }): string {
+export type ScriptedLead = Pick<Lead, 'firstName' | 'lastName' | 'phone' | 'company' | 'profile' | 'benefit' | 'country'> & { course: Pick<Lead['course'], 'name'> };
+
+export function touchScript({ lead, channel, template }: { lead: ScriptedLead; channel: Channel; template: string }): string {
   const pt = lead.country === 'BR';
   const who = `${lead.firstName} ${lead.lastName}`;
   const course = lead.course.name;

@@ -47,6 +47,8 @@ export interface LeadState {
   /** When the lead entered its current stage (dwell time, nurturing intervals). */
   stageSince: string;
   owner: string | null;
+  /** Who closes the sale once the lead is handed over (absent on leads from before closers were named). */
+  closer?: string | null;
   lead: Lead;
   cadence: Cadence;
   policy: FollowUpPolicy;

@@ -116,7 +116,7 @@ export function applyOutcome(state: LeadState, outcome: Outcome, now: Date): Lif
   events.push({
     type: 'outcome_recorded',
     occurredAt: at,
-    data: { outcome: outcome.type, stageBefore: before, stageAfter: after, reason: outcome.reason ?? null, by: outcome.by ?? null, note: outcome.note ?? null, touchChannel: open?.channel ?? null },
+    data: { outcome: outcome.type, stageBefore: before, stageAfter: after, reason: outcome.reason ?? null, by: outcome.by ?? null, note: outcome.note ?? null, touchChannel: open?.channel ?? null, closer: outcome.closer ?? null },
   });
   // An unsubscribe is the lead's act, not the executive's work on the touch.
   if (open && outcome.type !== 'opted_out') {
@@ -135,6 +135,7 @@ export function applyOutcome(state: LeadState, outcome: Outcome, now: Date): Lif
   state.outcomes.push({ type: outcome.type, at, stageBefore: before, stageAfter: after, note: outcome.note, reason: outcome.reason, by: outcome.by });
   if (state.outcomes.length > MAX_OUTCOMES_KEPT) state.outcomes.splice(0, state.outcomes.length - MAX_OUTCOMES_KEPT);
   if (outcome.type === 'wrong_contact') state.contactProblem = true;
+  if (outcome.type === 'handed_to_closer' && outcome.closer) state.closer = outcome.closer;
   if (after === 'lost') state.lostReason = outcome.reason ?? 'not_interested';
 
   const positive = POSITIVE_OUTCOMES.includes(outcome.type);

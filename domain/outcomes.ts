@@ -17,6 +17,8 @@ export const outcomeSchema = z
     reason: z.enum(LOST_REASONS, { message: `must be one of ${LOST_REASONS.join(', ')}` }).optional(),
     /** When to call back, or when the meeting is. */
     callBackAt: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time' }).optional(),
+    /** The closer who takes the lead over (handed_to_closer). */
+    closer: z.string().trim().min(1).max(100).optional(),
     /** Who recorded it (a user, "zoho", "inbound-email"): for the timeline. */
     by: z.string().trim().min(1).max(100).optional(),
   })

@@ -52,4 +52,75 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'web app: lead views, accounts, sessions, imports',
+    sql: `
+      -- The lead as lists and queues need it, written by the workflow on every change (domain/lead-view.ts).
+      CREATE TABLE lead_views (
+        lead_id      text        PRIMARY KEY,
+        owner        text,
+        closer       text,
+        stage        text        NOT NULL,
+        country      text        NOT NULL,
+        course_code  text        NOT NULL,
+        next_step_at timestamptz,
+        sla_status   text        NOT NULL,
+        stalled      boolean     NOT NULL,
+        search       text        NOT NULL,
+        revision     int         NOT NULL,
+        created_at   timestamptz NOT NULL,
+        updated_at   timestamptz NOT NULL DEFAULT now(),
+        view         jsonb       NOT NULL
+      );
+      CREATE INDEX lead_views_owner_idx ON lead_views (owner, next_step_at);
+      CREATE INDEX lead_views_closer_idx ON lead_views (closer);
+
+      CREATE TABLE users (
+        id            bigserial   PRIMARY KEY,
+        email         text        NOT NULL UNIQUE,
+        name          text        NOT NULL,
+        role          text        NOT NULL CHECK (role IN ('executive', 'closer', 'director')),
+        password_hash text        NOT NULL,
+        active        boolean     NOT NULL DEFAULT true,
+        created_at    timestamptz NOT NULL DEFAULT now()
+      );
+
+      -- Only a hash of the session token is stored: a leaked table opens no session.
+      CREATE TABLE sessions (
+        token_hash  text        PRIMARY KEY,
+        user_id     bigint      NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        csrf_token  text        NOT NULL,
+        expires_at  timestamptz NOT NULL,
+        created_at  timestamptz NOT NULL DEFAULT now()
+      );
+
+      -- Failed logins, by account and by address, for the rate limit.
+      CREATE TABLE login_failures (
+        id        bigserial   PRIMARY KEY,
+        email     text        NOT NULL,
+        ip        text        NOT NULL,
+        failed_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX login_failures_email_idx ON login_failures (email, failed_at);
+      CREATE INDEX login_failures_ip_idx ON login_failures (ip, failed_at);
+
+      -- An uploaded file waiting for confirmation, and every row ever enrolled from a file: the same
+      -- row uploaded again is recognised and nobody is enrolled or signalled twice.
+      CREATE TABLE imports (
+        id          text        PRIMARY KEY,
+        user_email  text        NOT NULL,
+        file_name   text        NOT NULL,
+        rows        jsonb       NOT NULL,
+        created_at  timestamptz NOT NULL DEFAULT now(),
+        result      jsonb
+      );
+      CREATE TABLE imported_rows (
+        row_hash    text        PRIMARY KEY,
+        lead_id     text        NOT NULL,
+        outcome     text        NOT NULL,
+        imported_at timestamptz NOT NULL DEFAULT now()
+      );
+    `,
+  },
 ];

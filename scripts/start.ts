@@ -1,7 +1,7 @@
 import { Connection } from '@temporalio/client';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { apiKeyOf, ConfigError, environmentWith, parseConfig, type Config } from '../config';
+import { apiKeyOf, DEV_ADMIN, ConfigError, environmentWith, parseConfig, type Config } from '../config';
 import { LEAD_SEARCH_ATTRIBUTES } from '../domain/search-attributes';
 import { localTemporalCli } from '../temporal/binaries';
 import { setupNamespace } from '../temporal/setup-namespace';
@@ -79,6 +79,7 @@ async function main(): Promise<void> {
     launch('smtp', cmd, [...args, '--smtp-port', String(config.DEV_SMTP_PORT), '--http-port', String(config.DEV_MAIL_API_PORT), '--dir', resolve(dataDir, 'mail')], baseEnv());
     await waitForHttp(`http://127.0.0.1:${config.DEV_MAIL_API_PORT}/messages`, 30_000);
     filled.SMTP_URL = `smtp://127.0.0.1:${config.DEV_SMTP_PORT}`;
+    filled.MAIL_CATCHER_URL = `http://127.0.0.1:${config.DEV_MAIL_API_PORT}`;
   }
   if (!config.ZOHO_CLIENT_ID) {
     const [cmd, args] = typescript('zoho/sandbox-main.ts');
@@ -98,6 +99,7 @@ async function main(): Promise<void> {
   const ui = config.TEMPORAL_ADDRESS ? config.TEMPORAL_UI_URL : `http://localhost:${config.DEV_TEMPORAL_UI_PORT}`;
   say(`Seguimiento is ready in ${((Date.now() - began) / 1000).toFixed(1)} s`);
   say(`  web app and API   http://localhost:${config.PORT}   (API key: ${config.API_KEY ? 'from API_KEY' : apiKeyOf(config)})`);
+  if (!config.ADMIN_EMAIL) say(`  first sign-in     ${DEV_ADMIN.email} / ${DEV_ADMIN.password} (a new database only; change it in the app)`);
   say(`  Temporal Web UI   ${ui}`);
   if (!config.SMTP_URL) say(`  caught mail       http://localhost:${config.DEV_MAIL_API_PORT}/messages`);
   say('Press Ctrl-C to stop.');

@@ -14,6 +14,7 @@ import type { CadenceStep } from '../domain/cadence';
 import { touchScript } from '../domain/call-script';
 import { touchKey } from '../domain/ids';
 import type { LeadState, Touch } from '../domain/lead-state';
+import { leadViewOf } from '../domain/lead-view';
 import {
   ACTIVE_STAGES, applyCommand, applyOutcome, applyReturn, isTerminal, rejectCommand, rejectOutcome, TALKING_STAGES, type LifecycleEvent,
 } from '../domain/lifecycle';
@@ -87,7 +88,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
     for (;;) {
       await condition(() => outbox.length > 0);
       const event = outbox[0]!;
-      await acts.recordLeadEvent.executeWithOptions({ ...ACTIVITY_OPTIONS, summary: `Ledger: ${event.type}` }, [{ leadId: state.leadId, ...event }]);
+      await acts.recordLeadEvent.executeWithOptions({ ...ACTIVITY_OPTIONS, summary: `Ledger: ${event.type}` }, [{ leadId: state.leadId, ...event, view: leadViewOf(state) }]);
       if (state.zohoLeadId) {
         try {
           await followInZoho(event, state.zohoLeadId);

@@ -12,6 +12,7 @@ export function initialState({ lead, cadence, policy }: LeadWorkflowInput, workf
     stage: 'new',
     stageSince: enrolledAt,
     owner: null,
+    closer: null,
     lead,
     cadence,
     policy,

@@ -1,11 +1,32 @@
-import { Router } from 'express';
+import { Router, type NextFunction, type Request, type Response } from 'express';
+import { LeadFileError } from '../../imports/lead-file';
+import { RejectedError } from '../errors';
+import type { LeadImports } from '../lead-import';
 import type { LeadService } from '../lead-service';
+import { isUploadError, leadFileUpload, MAX_UPLOAD_BYTES } from '../upload';
+import express from 'express';
 
-export function leadRoutes(leads: LeadService): Router {
+/** A file as multipart (`file`), or the CSV itself as a `text/csv` body. */
+const csvBody = express.raw({ type: ['text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'], limit: MAX_UPLOAD_BYTES });
+const upload = (req: Request, res: Response, next: NextFunction) =>
+  leadFileUpload(req, res, (err: unknown) => next(isUploadError(err) ? Object.assign(new Error(err.message), { status: err.code === 'LIMIT_FILE_SIZE' ? 413 : 400, type: 'upload_rejected' }) : err));
+
+export function leadRoutes({ leads, imports }: { leads: LeadService; imports: LeadImports }): Router {
   const router = Router();
   router.post('/', async (req, res) => {
     const { created, ...result } = await leads.enrol(req.body);
     res.status(created ? 201 : 200).json(result);
+  });
+  router.post('/import', upload, csvBody, async (req, res) => {
+    const xlsx = req.is('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    const file = req.file ?? (Buffer.isBuffer(req.body) ? { originalname: xlsx ? 'upload.xlsx' : 'upload.csv', buffer: req.body } : null);
+    if (!file) throw new RejectedError('Send the file as multipart/form-data (field "file") or as a text/csv or .xlsx body');
+    try {
+      res.json(await imports.importFile({ fileName: file.originalname, content: file.buffer, dryRun: req.query.dryRun === 'true' }));
+    } catch (err) {
+      if (err instanceof LeadFileError) throw new RejectedError(err.message);
+      throw err;
+    }
   });
   router.get('/:leadId', async (req, res) => {
     res.json(await leads.state(req.params.leadId));

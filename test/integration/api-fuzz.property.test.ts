@@ -11,12 +11,15 @@ beforeAll(async () => {
 }, 180_000);
 afterAll(() => stack?.stop());
 
-const endpoints: { path: string; headers: Record<string, string> }[] = [
+const endpoints: { path: string; headers: Record<string, string>; contentType?: string }[] = [
   { path: '/api/leads', headers: { Authorization: `Bearer ${API_KEY}` } },
   { path: '/api/leads/L-0000000000000/outcomes', headers: { Authorization: `Bearer ${API_KEY}` } },
   { path: '/api/leads/not-a-lead/commands', headers: { Authorization: `Bearer ${API_KEY}` } },
   { path: '/api/leads/L-0000000000000/cadence', headers: { Authorization: `Bearer ${API_KEY}` } },
   { path: '/api/leads', headers: {} },
+  { path: '/api/leads/import', headers: { Authorization: `Bearer ${API_KEY}` } },
+  { path: '/api/leads/import', headers: { Authorization: `Bearer ${API_KEY}` }, contentType: 'text/csv' },
+  { path: '/api/leads/import', headers: { Authorization: `Bearer ${API_KEY}` }, contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' },
   { path: '/webhooks/inbound-email', headers: { 'X-Webhook-Secret': SECRETS.webhook } },
   { path: '/webhooks/zoho', headers: { 'X-Webhook-Secret': SECRETS.webhook } },
   { path: '/webhooks/web-form', headers: { 'X-Timestamp': '1', 'X-Signature': 'sha256=00' } },
@@ -36,8 +39,8 @@ const payload = fc.oneof(
 test('random and malformed payloads at every endpoint: always 4xx JSON, never 5xx, nobody enrolled', async () => {
   const mailBefore = stack.catcher.list().length;
   await fc.assert(
-    fc.asyncProperty(fc.constantFrom(...endpoints), payload, async ({ path, headers }, body) => {
-      let req = stack.api.post(path).set(headers).set('Content-Type', 'application/json');
+    fc.asyncProperty(fc.constantFrom(...endpoints), payload, async ({ path, headers, contentType }, body) => {
+      let req = stack.api.post(path).set(headers).set('Content-Type', contentType ?? 'application/json');
       req = 'raw' in body ? req.send(body.raw) : req.send(JSON.stringify(body.json));
       const res = await req;
       expect(res.status).toBeGreaterThanOrEqual(400);

@@ -2,13 +2,15 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
+import type { Express } from 'express';
 import request from 'supertest';
+import type { SentMailbox } from '../../api/web';
 import type { ActivityDeps } from '../../activities';
 import { createApp } from '../../api/app';
 import { defaultPolicy } from '../../domain/policy';
 import { Ledger } from '../../ledger/ledger';
 import { createLogger } from '../../lib/logger';
-import { MailCatcher } from '../../mail/catcher';
+import { MailCatcher, parseMail } from '../../mail/catcher';
 import { createMailer, type Mailer } from '../../mail/mailer';
 import { ZohoClient } from '../../zoho/client';
 import { zohoStatusMap } from '../../zoho/status-mapping';
@@ -33,6 +35,8 @@ export interface Stack {
   smtpPort: number;
   sandbox: ZohoSandbox;
   zohoUrl: string;
+  /** The HTTP app itself, for tests that need a real listening server (the browser tests). */
+  app: Express;
   api: ReturnType<typeof request>;
   activityDeps: ActivityDeps;
   databaseUrl: string;
@@ -80,9 +84,14 @@ export async function startStack({ worker: withWorker = true }: { worker?: boole
   // Real days, but without business-hours alignment, so the first touches happen now rather than at 09:00.
   const policy = { ...defaultPolicy(), calendarAligned: false };
   const log = createLogger({ name: 'api-test', level: 'silent' });
-  const api = request(createApp({ temporal: env.client, ledger, secrets: SECRETS, zohoStatus: zohoStatusMap(), apiKey: API_KEY, publicUrl: PUBLIC_URL, policy, log }));
+  const app = createApp({
+    temporal: env.client, ledger, secrets: SECRETS, zohoStatus: zohoStatusMap(), apiKey: API_KEY, publicUrl: PUBLIC_URL, policy, log,
+    links: { temporalUiUrl: 'http://localhost:8233', namespace, zohoWebUrl: 'https://crm.zoho.com' },
+    sentMail: catcherMailbox(catcher),
+  });
+  const api = request(app);
   return {
-    env, ledger, catcher, smtpPort, sandbox, zohoUrl, api, activityDeps, databaseUrl: pg.databaseUrl, startWorker, stopWorker,
+    env, ledger, catcher, smtpPort, sandbox, zohoUrl, app, api, activityDeps, databaseUrl: pg.databaseUrl, startWorker, stopWorker,
     async stop() {
       await stopWorker();
       await env.teardown();
@@ -92,6 +101,22 @@ export async function startStack({ worker: withWorker = true }: { worker?: boole
       await new Promise((ok) => zohoServer.close(ok));
       await ledger.close();
       await pg.stop();
+    },
+  };
+}
+
+/** The in-process catcher as the "Correo enviado" page reads it (npm start uses its HTTP API instead). */
+function catcherMailbox(catcher: MailCatcher): SentMailbox {
+  return {
+    async list() {
+      const mails = await Promise.all(catcher.list().map(async (m) => ({ m, parsed: await parseMail(m) })));
+      return mails.reverse().map(({ m, parsed }) => ({
+        id: m.id, receivedAt: m.receivedAt, to: m.envelope.to, subject: parsed.subject ?? '', text: parsed.text ?? '', hasHtml: Boolean(parsed.html),
+      }));
+    },
+    async html(id) {
+      const mail = catcher.list().find((m) => m.id === id);
+      return mail ? ((await parseMail(mail)).html || null) : null;
     },
   };
 }

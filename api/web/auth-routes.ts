@@ -1,0 +1,97 @@
+import { Router } from 'express';
+import { ZodError } from 'zod';
+import { newUserSchema, passwordChangeSchema } from '../../domain/accounts';
+import { TooManyAttemptsError, type Accounts } from './accounts';
+import { spanishFieldErrors } from './es-errors';
+import {
+  cookies, flash, preLoginToken, preLoginTokenValid, requireLogin, requireRole, SESSION_COOKIE, sessionOf, setCookie, userOf, verifyCsrf,
+  type CookieOptions,
+} from './guard';
+import { accountsPage, myAccountPage } from './pages/accounts';
+import { loginPage } from './pages/login';
+import { SESSION_HOURS, type Sessions } from './sessions';
+import type { WebContext } from './context';
+
+/** Only a path on this site: `next=//evil.example` must not turn the login into an open redirect. */
+export const safeNext = (next: unknown) => (typeof next === 'string' && /^\/(?!\/)[\w\-./?=&%]*$/.test(next) ? next : '/mi-dia');
+
+export function authRoutes({ accounts, sessions, cookie, ctx }: { accounts: Accounts; sessions: Sessions; cookie: CookieOptions; ctx: WebContext }): Router {
+  const router = Router();
+
+  router.get('/login', (req, res) => {
+    if (sessionOf(res)) return res.redirect(303, '/mi-dia');
+    res.send(loginPage({ csrf: preLoginToken(req, res, cookie), next: safeNext(req.query.next) }));
+  });
+
+  router.post('/login', async (req, res) => {
+    const email = typeof req.body?.email === 'string' ? req.body.email.slice(0, 254) : '';
+    const password = typeof req.body?.password === 'string' ? req.body.password.slice(0, 200) : '';
+    const next = safeNext(req.body?.next);
+    const again = (status: number, error: string) =>
+      res.status(status).send(loginPage({ csrf: preLoginToken(req, res, cookie), next, email, error }));
+    if (!preLoginTokenValid(req)) return again(403, 'El formulario caducó. Vuelve a intentarlo.');
+    try {
+      const user = await accounts.authenticate({ email, password, ip: req.ip ?? 'unknown' });
+      if (!user) return again(401, 'Correo o contraseña incorrectos.');
+      setCookie(res, SESSION_COOKIE, await sessions.create({ userId: user.id }), cookie, SESSION_HOURS * 3600);
+      res.redirect(303, next);
+    } catch (err) {
+      if (err instanceof TooManyAttemptsError) return again(429, 'Demasiados intentos fallidos. Espera 15 minutos y vuelve a intentarlo.');
+      throw err;
+    }
+  });
+
+  router.post('/logout', requireLogin, verifyCsrf, async (req, res) => {
+    const token = cookies(req)[SESSION_COOKIE];
+    if (token) await sessions.destroy(token);
+    setCookie(res, SESSION_COOKIE, '', cookie, 0);
+    res.redirect(303, '/login');
+  });
+
+  router.get('/cuenta', requireLogin, (req, res) => {
+    res.send(myAccountPage(ctx(req, res)));
+  });
+
+  router.post('/cuenta', requireLogin, verifyCsrf, async (req, res) => {
+    const parsed = passwordChangeSchema.safeParse(req.body, { reportInput: true });
+    if (!parsed.success) return res.status(400).send(myAccountPage(ctx(req, res), { errors: spanishFieldErrors(parsed.error) }));
+    const user = userOf(res);
+    if (!(await accounts.verifyPassword({ id: user.id, password: parsed.data.current }))) {
+      return res.status(400).send(myAccountPage(ctx(req, res), { errors: { current: ['no es correcta'] } }));
+    }
+    // A new password ends every session, this one included: the person signs in again with it.
+    await accounts.update(user.id, { password: parsed.data.password });
+    res.redirect(303, '/login');
+  });
+
+  router.get('/cuentas', requireLogin, requireRole('director'), async (req, res) => {
+    res.send(accountsPage(ctx(req, res), { users: await accounts.list() }));
+  });
+
+  router.post('/cuentas', requireLogin, requireRole('director'), verifyCsrf, async (req, res) => {
+    const values = { name: String(req.body?.name ?? ''), email: String(req.body?.email ?? ''), role: String(req.body?.role ?? '') };
+    try {
+      const created = await accounts.create(newUserSchema.parse(req.body, { reportInput: true }));
+      if (!created) {
+        return res.status(409).send(accountsPage(ctx(req, res), { users: await accounts.list(), values, errors: { email: ['ya tiene una cuenta'] } }));
+      }
+      flash(res, { kind: 'ok', text: `Cuenta creada para ${created.name}.` }, cookie);
+      res.redirect(303, '/cuentas');
+    } catch (err) {
+      if (!(err instanceof ZodError)) throw err;
+      res.status(400).send(accountsPage(ctx(req, res), { users: await accounts.list(), values, errors: spanishFieldErrors(err) }));
+    }
+  });
+
+  router.post('/cuentas/:id', requireLogin, requireRole('director'), verifyCsrf, async (req, res) => {
+    const id = Number(req.params.id);
+    const target = Number.isSafeInteger(id) ? await accounts.byId(id) : null;
+    if (!target) return res.status(404).send(ctx.notFound(req, res));
+    if (target.id === userOf(res).id) return res.redirect(303, '/cuentas');
+    await accounts.update(target.id, { active: req.body?.active === 'true' });
+    flash(res, { kind: 'ok', text: `${target.name}: cuenta ${req.body?.active === 'true' ? 'activada' : 'desactivada'}.` }, cookie);
+    res.redirect(303, '/cuentas');
+  });
+
+  return router;
+}
