@@ -35,13 +35,14 @@ function temporalBinaries() {
   }
 }
 
-// docker-compose (Debian's, v1) validates docker-compose.yml in the tests without a Docker engine.
-function composeValidator() {
-  if (onPath('docker-compose')) return;
+// Debian packages the tests need: docker-compose (v1) validates docker-compose.yml without a Docker
+// engine; chromium runs the browser tests (driven by playwright-core, which downloads nothing).
+function debianPackage({ command, pkg, why }) {
+  if (onPath(command)) return;
   if (process.getuid && process.getuid() === 0 && onPath('apt-get')) {
-    say('installing docker-compose (Debian package) to validate docker-compose.yml');
+    say(`installing ${pkg} (Debian package) ${why}`);
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    const install = () => run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'docker-compose'], { env });
+    const install = () => run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', pkg], { env });
     try {
       install();
     } catch {
@@ -50,9 +51,12 @@ function composeValidator() {
     }
     return;
   }
-  say('docker-compose is missing and cannot be installed here (needs root and apt-get): install it to run all tests');
+  say(`${pkg} is missing and cannot be installed here (needs root and apt-get): install it to run all tests`);
 }
 
 npmDependencies();
 temporalBinaries();
-if (forTests) composeValidator();
+if (forTests) {
+  debianPackage({ command: 'docker-compose', pkg: 'docker-compose', why: 'to validate docker-compose.yml' });
+  debianPackage({ command: 'chromium', pkg: 'chromium', why: 'for the browser tests' });
+}

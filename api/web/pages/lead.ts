@@ -127,8 +127,10 @@ function actions(ctx: PageContext, state: LeadState, { executives, closers, erro
   ${['engaged', 'proposal'].includes(state.stage) ? html`<h2>Pasar a cierre</h2>
   <form class="card" method="post" action="${self}/outcome">
     ${hidden}<input type="hidden" name="type" value="handed_to_closer">
-    <label for="closer">Vendedor</label><select id="closer" name="closer" required>${peopleOptions(closers, state.closer)}</select>${fieldErrors(errors, 'closer')}
-    <div class="buttons"><button type="submit">Pasar al vendedor</button></div>
+    ${closers.some((u) => u.active)
+      ? html`<label for="closer">Vendedor</label><select id="closer" name="closer" required>${peopleOptions(closers, state.closer)}</select>${fieldErrors(errors, 'closer')}
+    <div class="buttons"><button type="submit">Pasar al vendedor</button></div>`
+      : html`<p class="muted">No hay cuentas de vendedor activas: la dirección puede crearlas en Cuentas.</p>`}
   </form>` : ''}
   <h2>Seguimiento</h2>
   <div class="card">
