@@ -26,6 +26,13 @@ export function openApiDocument({ publicUrl }: { publicUrl: string }) {
       schemas: {
         Error: { type: 'object', required: ['error', 'message'], properties: { error: { type: 'string' }, message: { type: 'string' }, fields: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } } } },
         LeadState: { type: 'object', description: 'Stage, owner, cadence, touches, next step, SLA and counts (see domain/lead-state.ts)' },
+        ImportResult: {
+          type: 'object',
+          properties: {
+            summary: { type: 'object', additionalProperties: { type: 'integer' } },
+            rows: { type: 'array', items: { type: 'object', required: ['row', 'status'], properties: { row: { type: 'integer' }, status: { enum: ['created', 'existing', 'opted_out', 'already_imported', 'invalid'] }, leadId: { type: 'string' }, errors: { type: 'array', items: { type: 'string' } } } } },
+          },
+        },
       },
     },
     security: [{ apiKey: [] }],
@@ -35,6 +42,24 @@ export function openApiDocument({ publicUrl }: { publicUrl: string }) {
           summary: 'Enrol a lead (the same normalised email never starts a second follow-up)',
           requestBody: json(leadInputSchema),
           responses: { 201: { description: 'Enrolled' }, 200: { description: 'Already known: the existing lead' }, 400: error('Invalid fields'), 401: error('No valid API key'), 503: error('Temporal unreachable') },
+        },
+      },
+      '/api/leads/import': {
+        post: {
+          summary: 'Enrol the leads of a CSV or Excel file; rows imported before are skipped, people already known are signalled',
+          parameters: [{ name: 'dryRun', in: 'query', required: false, schema: { type: 'boolean' }, description: 'Only validate: report per row, enrol nobody' }],
+          requestBody: {
+            required: true,
+            content: {
+              'multipart/form-data': { schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } } },
+              'text/csv': { schema: { type: 'string' } },
+              'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: { type: 'string', format: 'binary' } },
+            },
+          },
+          responses: {
+            200: { description: 'Per-row results (created, existing, opted_out, already_imported, invalid with messages) and their counts', content: { 'application/json': { schema: { $ref: '#/components/schemas/ImportResult' } } } },
+            400: error('Not a readable lead file (missing columns, not CSV/XLSX, over 5,000 rows)'), 413: error('Over 2 MB'),
+          },
         },
       },
       '/api/leads/{leadId}': {

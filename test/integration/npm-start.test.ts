@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '../support/postgres';
 import { aLead } from '../support/leads';
+import { DEV_ADMIN } from '../../config';
 
 /**
  * `npm start` as a newcomer runs it: every process comes up, a lead goes in, Ctrl-C stops everything,
@@ -23,7 +24,7 @@ beforeAll(async () => {
   ports = {};
   for (const name of names) ports[name] = await freePort();
   const inherited = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !/^(TEMPORAL_|DATABASE_URL|SMTP_URL|ZOHO_|API_KEY|PORT$|DEV_|DATA_DIR)/.test(k)),
+    Object.entries(process.env).filter(([k]) => !/^(TEMPORAL_|DATABASE_URL|SMTP_URL|ZOHO_|API_KEY|PORT$|DEV_|DATA_DIR|ADMIN_|MAIL_CATCHER_URL)/.test(k)),
   );
   env = { ...inherited, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])), API_KEY, DATA_DIR: dataDir, NODE_ENV: 'development', LEAD_DAY_DURATION: '1h' };
 });
@@ -97,6 +98,23 @@ const api = (path: string, init: RequestInit = {}) =>
     headers: { Authorization: `Bearer ${API_KEY}`, 'Content-Type': 'application/json', ...init.headers },
   });
 
+/** Signs in with the development account, as a browser would; answers a page fetcher with the session. */
+async function signInAsDevAdmin(): Promise<(path: string) => Promise<string>> {
+  const base = `http://127.0.0.1:${ports.PORT}`;
+  const login = await fetch(`${base}/login`);
+  const preLogin = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await login.text())![1]!;
+  const body = new URLSearchParams({ email: DEV_ADMIN.email, password: DEV_ADMIN.password, _csrf: csrf });
+  const signedIn = await fetch(`${base}/login`, { method: 'POST', body, headers: { cookie: preLogin }, redirect: 'manual' });
+  expect(signedIn.status).toBe(303);
+  const session = signedIn.headers.getSetCookie().find((c) => c.startsWith('seg_session='))!.split(';')[0]!;
+  return async (path) => {
+    const res = await fetch(`${base}${path}`, { headers: { cookie: session }, redirect: 'manual' });
+    expect(res.status).toBe(200);
+    return res.text();
+  };
+}
+
 test('npm start brings every service up, takes a lead, stops cleanly on Ctrl-C and resumes where it left off', async () => {
   const first = await npmStart();
   for (const name of ['temporal', 'postgres', 'smtp', 'zoho', 'worker', 'api']) expect(first.output()).toContain(`[${name}]`);
@@ -126,6 +144,10 @@ test('npm start brings every service up, takes a lead, stops cleanly on Ctrl-C a
     expect(await state.json()).toMatchObject({ leadId, stage: 'contacting', touches: [{ kind: 'welcome', status: 'done' }, { kind: 'cadence', channel: 'call' }] });
     // The same person again after the restart is still the same lead.
     expect((await api('/api/leads', { method: 'POST', body: JSON.stringify(lead) })).status).toBe(200);
+    // The web app's first account exists, and its lists and the caught mail show the lead.
+    const web = await signInAsDevAdmin();
+    expect(await web(`/leads?q=${encodeURIComponent(lead.email)}`)).toContain(`${lead.firstName} ${lead.lastName}`);
+    expect(await web('/correo-enviado')).toContain(lead.email);
   } finally {
     expect(await ctrlC(second)).toBe('[start] stopped (exit code 0)');
   }
