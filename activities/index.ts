@@ -3,6 +3,8 @@ import type { Channel } from '../domain/cadence';
 import type { Lead, Stage } from '../domain/lead';
 import type { LeadView } from '../domain/lead-view';
 import { LeadViews } from '../ledger/lead-views';
+import { Routing } from '../ledger/routing';
+import { poolFor, type RoutingRule } from '../domain/routing';
 import type { Ledger } from '../ledger/ledger';
 import { renderEscalation, type EscalationKind } from '../mail/escalation';
 import type { Mailer } from '../mail/mailer';
@@ -30,6 +32,8 @@ export interface ActivityDeps {
   teamReplyTo: string;
   /** Our stages as this Zoho org's Lead_Status values. */
   zohoStatus: ZohoStatusMap;
+  /** Which pool of executives each kind of lead goes to (ROUTING_RULES). */
+  routingRules?: RoutingRule[];
 }
 
 // One object argument per activity; the workflow imports these types only.
@@ -46,6 +50,7 @@ export interface CreateTouchTaskInput {
 export interface SendTouchEmailInput { lead: Lead; owner: string | null; touchKey: string; template: TouchTemplate }
 export interface ZohoNoteInput { leadId: string; zohoLeadId: string; key: string; title: string; content: string }
 export interface ZohoCallInput { leadId: string; zohoLeadId: string; key: string; subject: string; result: string; at: string; note?: string }
+export interface AssignLeadInput { lead: Lead }
 export interface EscalateInput {
   lead: Lead; workflowId: string; kind: EscalationKind; stage: Stage; owner: string | null; key: string; publicUrl: string;
 }
@@ -56,12 +61,16 @@ function executionKey(): string {
   return `${workflowExecution?.workflowId}/${workflowExecution?.runId}/${activityId}`;
 }
 
-export function createActivities({ ledger, mailer, zoho, directorEmail, temporalUiUrl, namespace, publicUrl, unsubscribeSecret, teamReplyTo, zohoStatus }: ActivityDeps) {
+export function createActivities({ ledger, mailer, zoho, directorEmail, temporalUiUrl, namespace, publicUrl, unsubscribeSecret, teamReplyTo, zohoStatus, routingRules = [] }: ActivityDeps) {
   const views = new LeadViews(ledger.pool);
+  const routing = new Routing(ledger.pool);
   return {
     async recordLeadEvent({ leadId, type, occurredAt, data, view }: RecordLeadEventInput): Promise<void> {
       await ledger.appendEvent({ leadId, type, occurredAt, data, idempotencyKey: executionKey() });
-      if (view) await views.save(view);
+      if (view) {
+        await views.save(view);
+        await routing.syncFromView(view);
+      }
       if (type === 'stage_changed' && data?.to === 'opted_out') await ledger.recordOptOut({ leadId, at: occurredAt, source: 'workflow' });
     },
 
@@ -145,6 +154,14 @@ export function createActivities({ ledger, mailer, zoho, directorEmail, temporal
     async logZohoCall({ leadId, zohoLeadId, key, subject, result, at, note }: ZohoCallInput): Promise<void> {
       await ledger.once({ key, leadId, kind: 'zoho_call' }, async () =>
         (await zoho.logCall({ leadId: zohoLeadId, subject, callType: 'Outbound', startTime: at, durationSeconds: 0, result, description: note })).id);
+    },
+
+    /** The owner by the routing rules and caps, or null: then the lead waits in the visible queue. */
+    async assignLead({ lead }: AssignLeadInput): Promise<{ owner: string | null; pool: string; newlyQueued: boolean }> {
+      const pool = poolFor(routingRules, lead);
+      const result = await routing.assign({ leadId: lead.leadId, pool });
+      if (result.owner === null) return { owner: null, pool, newlyQueued: result.newlyQueued };
+      return { owner: result.owner, pool, newlyQueued: false };
     },
 
     async escalate({ lead, workflowId, kind, stage, owner, key, publicUrl }: EscalateInput): Promise<void> {

@@ -123,4 +123,32 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: 'routing: pools, caps, assignments, the waiting queue',
+    sql: `
+      -- Pools an executive serves (empty: the default pool), their cap of active leads, and "away".
+      ALTER TABLE users ADD COLUMN pools text[] NOT NULL DEFAULT '{}';
+      ALTER TABLE users ADD COLUMN cap int NOT NULL DEFAULT 40 CHECK (cap >= 0);
+      ALTER TABLE users ADD COLUMN away boolean NOT NULL DEFAULT false;
+      ALTER TABLE users ADD COLUMN last_assigned_at timestamptz;
+
+      -- Who holds each lead and whether it still takes up their capacity; written in the same
+      -- transaction as the decision, so concurrent decisions always see each other.
+      CREATE TABLE assignments (
+        lead_id     text        PRIMARY KEY,
+        owner       text        NOT NULL,
+        active      boolean     NOT NULL DEFAULT true,
+        assigned_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX assignments_owner_idx ON assignments (owner) WHERE active;
+
+      -- Leads waiting because everyone eligible is at their cap.
+      CREATE TABLE routing_queue (
+        lead_id   text        PRIMARY KEY,
+        pool      text        NOT NULL,
+        queued_at timestamptz NOT NULL DEFAULT now()
+      );
+    `,
+  },
 ];

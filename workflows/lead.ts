@@ -236,6 +236,46 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
     // An outcome may already have arrived while we were enrolling: never move the lead back.
     if (state.stage === 'new') setStage('contacting');
     void watchFirstContactSla();
+    // Routing arrived after leads were already in flight: older histories replay without it. The
+    // first try is awaited, so that even the welcome email carries the owner's Reply-To.
+    if (!state.owner && patched('routing') && !(await tryToAssign())) void waitForCapacity();
+  }
+
+  const needsOwner = () => !state.owner && (ACTIVE_STAGES.includes(state.stage) || TALKING_STAGES.includes(state.stage));
+
+  /** An executive by the routing rules and caps; false when everyone eligible is at their cap. */
+  async function tryToAssign(): Promise<boolean> {
+    const { owner, pool, newlyQueued } = await acts.assignLead.executeWithOptions({ ...ACTIVITY_OPTIONS, summary: 'Asignar una ejecutiva (reglas y topes)' }, [{ lead: state.lead }]);
+    // Assigned by hand, or closed, while routing was deciding.
+    if (!needsOwner()) return true;
+    if (owner) {
+      state.owner = owner;
+      state.revision += 1;
+      record({ type: 'lead_assigned', occurredAt: now().toISOString(), data: { owner, pool } });
+      publish(state);
+      return true;
+    }
+    if (newlyQueued) {
+      record({ type: 'lead_queued', occurredAt: now().toISOString(), data: { pool } });
+      await acts.escalate.executeWithOptions({ ...ACTIVITY_OPTIONS, summary: 'Avisar a la dirección: nadie tiene capacidad' }, [{
+        lead: state.lead, workflowId: state.workflowId, kind: 'unassigned', stage: state.stage, owner: null,
+        key: `${state.leadId}:unassigned:${state.cadenceRun}`, publicUrl: input.publicUrl,
+      }]);
+    }
+    return false;
+  }
+
+  /**
+   * Everyone eligible is full: the director has heard, and the lead waits in the queue (its cadence
+   * goes on meanwhile), trying again after a growing pause, or at once when it is assigned by hand.
+   */
+  async function waitForCapacity(): Promise<void> {
+    let pause = Math.min(5 * 60_000, Math.max(5_000, policy.dayMs / 288));
+    while (needsOwner()) {
+      await waitUntil(new Date(now().getTime() + pause).toISOString(), 'Esperando capacidad: todas las ejecutivas del grupo están en su tope');
+      if (!needsOwner() || (await tryToAssign())) return;
+      pause = Math.min(pause * 2, 60 * 60_000);
+    }
   }
 
   /** First contact within the SLA, or the owner and the director hear about it. */

@@ -6,7 +6,7 @@ import { leadIdFor, leadWorkflowId } from '../../domain/ids';
 import { leadInputSchema } from '../../domain/lead';
 import { parseMail } from '../../mail/catcher';
 import { aLead } from '../support/leads';
-import { API_KEY, eventually, PUBLIC_URL, SECRETS, startStack, type Stack } from '../support/stack';
+import { API_KEY, eventually, PUBLIC_URL, SECRETS, startStack, TEAM_EXECUTIVE, type Stack } from '../support/stack';
 
 /** Touch emails as leads receive them, over real SMTP, and what leads can do with them. */
 let stack: Stack;
@@ -39,7 +39,8 @@ test('a Brazilian lead gets a personalised email in Portuguese with the headers 
   expect(parsed.text).toContain('equipe da Dados SA'); // b2b speaks to the team and budget approval
   expect(parsed.text).not.toMatch(/Restam \d+ vagas/); // 40 seats left is no reason for urgency
   expect(parsed.messageId).toBe(`<${leadId}:step-0:attempt-1@seguimiento>`);
-  expect(parsed.replyTo?.text).toBe('equipo@example.com');
+  // Routing gave the lead an owner before the first email: replies go straight to that person.
+  expect(parsed.replyTo?.text).toBe(TEAM_EXECUTIVE);
   expect(parsed.from?.value[0]).toMatchObject({ name: 'Seguimiento', address: 'seguimiento@example.com' });
   const listUnsubscribe = rawHeader(parsed, 'list-unsubscribe');
   expect(listUnsubscribe).toMatch(new RegExp(`^<${PUBLIC_URL}/unsubscribe/${leadId}\\.[\\w-]+>$`));

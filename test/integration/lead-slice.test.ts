@@ -1,11 +1,11 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { leadWorkflowId } from '../../domain/ids';
-import { LEAD_COUNTRY, LEAD_COURSE, LEAD_ID, LEAD_STAGE } from '../../domain/search-attributes';
+import { LEAD_COUNTRY, LEAD_COURSE, LEAD_ID, LEAD_OWNER, LEAD_STAGE } from '../../domain/search-attributes';
 import type { Ledger } from '../../ledger/ledger';
 import { parseMail, type MailCatcher } from '../../mail/catcher';
 import type { ZohoSandbox } from '../../zoho/sandbox';
 import { aLead } from '../support/leads';
-import { API_KEY, eventually, startStack, type Stack } from '../support/stack';
+import { API_KEY, eventually, startStack, TEAM_EXECUTIVE, type Stack } from '../support/stack';
 
 /**
  * The walking skeleton through the real stack: Temporal dev server (the `temporal` CLI), PostgreSQL,
@@ -60,11 +60,12 @@ test('one lead through the real stack: Zoho task, welcome email over SMTP, ledge
   // Every step in the ledger.
   const events = await eventually(async () => {
     const rows = await ledger.eventsOf({ leadId });
-    if (rows.length < 4) throw new Error(`only ${rows.length} events so far`);
+    if (rows.length < 5) throw new Error(`only ${rows.length} events so far`);
     return rows;
   });
-  expect(events.map((e) => e.type)).toEqual(['lead_enrolled', 'stage_changed', 'email_sent', 'touch_due']);
-  expect(events[3]!.data).toMatchObject({ channel: 'call', zohoTaskId: task.id });
+  expect(events.map((e) => e.type)).toEqual(['lead_enrolled', 'stage_changed', 'lead_assigned', 'email_sent', 'touch_due']);
+  expect(events[2]!.data).toEqual({ owner: TEAM_EXECUTIVE, pool: 'general' });
+  expect(events[4]!.data).toMatchObject({ channel: 'call', zohoTaskId: task.id });
 
   // Live state from the workflow query.
   const state = await eventually(async () => {
@@ -81,6 +82,7 @@ test('one lead through the real stack: Zoho task, welcome email over SMTP, ledge
   expect(description.typedSearchAttributes.get(LEAD_STAGE)).toBe('contacting');
   expect(description.typedSearchAttributes.get(LEAD_COUNTRY)).toBe('CO');
   expect(description.typedSearchAttributes.get(LEAD_COURSE)).toBe('DS-101');
+  expect(description.typedSearchAttributes.get(LEAD_OWNER)).toBe(TEAM_EXECUTIVE);
   expect(await description.staticSummary()).toBe('Valentina Rojas · Ciencia de Datos con Python (CO)');
   const listed = await eventually(async () => {
     const ids: string[] = [];

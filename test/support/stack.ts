@@ -7,6 +7,7 @@ import request from 'supertest';
 import type { SentMailbox } from '../../api/web';
 import type { ActivityDeps } from '../../activities';
 import { createApp } from '../../api/app';
+import { Accounts } from '../../api/web/accounts';
 import { defaultPolicy } from '../../domain/policy';
 import { Ledger } from '../../ledger/ledger';
 import { createLogger } from '../../lib/logger';
@@ -22,6 +23,7 @@ import { devServerEnv } from './temporal';
 export const API_KEY = 'integration-test-key-0123456789';
 export const SECRETS = { unsubscribe: 'integration-unsubscribe-secret', webhook: 'integration-webhook-secret-0001' };
 export const PUBLIC_URL = 'http://localhost:3000';
+export const TEAM_EXECUTIVE = 'equipo.seguimiento@empresa.example';
 const credentials = { clientId: 'it-client', clientSecret: 'it-secret', refreshToken: 'it-refresh' };
 
 /**
@@ -49,6 +51,9 @@ export async function startStack({ worker: withWorker = true }: { worker?: boole
   const [env, pg] = (await Promise.all([devServerEnv(), startTestPostgres()])) as [TestWorkflowEnvironment, TestPostgres];
   const ledger = Ledger.connect(pg.databaseUrl);
   await ledger.migrate();
+  // The team's executive, in the default pool, so that routing gives every new lead an owner.
+  await new Accounts(ledger.pool).create({ email: TEAM_EXECUTIVE, name: 'Equipo de seguimiento', role: 'executive', password: 'team-executive-password' });
+  await ledger.pool.query('UPDATE users SET cap = 100000 WHERE email = $1', [TEAM_EXECUTIVE]);
   const catcher = new MailCatcher();
   const smtpPort = await catcher.listen(0);
   const mailer: Mailer = createMailer({ smtpUrl: `smtp://127.0.0.1:${smtpPort}`, from: 'Seguimiento <seguimiento@example.com>' });

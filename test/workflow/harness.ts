@@ -15,7 +15,7 @@ import { bundleLeadWorkflows } from '../../workers/lead-worker';
 
 /** What the lead experienced, in workflow (server) time. */
 export interface SideEffect {
-  kind: 'email' | 'task' | 'escalation' | 'zoho-stage' | 'zoho-note' | 'zoho-call';
+  kind: 'email' | 'task' | 'escalation' | 'zoho-stage' | 'zoho-note' | 'zoho-call' | 'queued';
   at: number;
   detail: string;
   key?: string;
@@ -26,7 +26,14 @@ export interface SideEffect {
  * Activities for workflow tests: the real calendar (business hours, holidays), recording fakes for the
  * I/O. `at` is the server's clock, which time-skipping moves.
  */
-export function recordingActivities(hooks: { onEmail?: (template: string, key: string) => Promise<void> | void; failEmail?: 'permanent' } = {}) {
+export const DEFAULT_OWNER = 'ana.perez@empresa.example';
+
+export function recordingActivities(hooks: {
+  onEmail?: (template: string, key: string) => Promise<void> | void;
+  failEmail?: 'permanent';
+  /** Who routing picks (null: everyone is at their cap); the default owner when absent. */
+  assign?: () => string | null;
+} = {}) {
   const effects: SideEffect[] = [];
   const events: { type: string; occurredAt: string; data?: Record<string, unknown> }[] = [];
   const at = () => Context.current().info.currentAttemptScheduledTimestampMs;
@@ -53,6 +60,13 @@ export function recordingActivities(hooks: { onEmail?: (template: string, key: s
       return { messageId: `<${touchKey}@seguimiento>` };
     },
     planTouchSlot,
+    async assignLead() {
+      const owner = hooks.assign ? hooks.assign() : DEFAULT_OWNER;
+      // The real queue notices a lead only once.
+      const newlyQueued = owner === null && !effects.some((e) => e.kind === 'queued');
+      if (newlyQueued) effects.push({ kind: 'queued', at: at(), detail: 'general' });
+      return { owner, pool: 'general', newlyQueued };
+    },
     async addZohoNote({ title }) {
       effects.push({ kind: 'zoho-note', at: at(), detail: title });
     },
