@@ -12,7 +12,9 @@ import { renderTouchEmail, type TouchTemplate } from '../mail/templates';
 import { ZohoRecordError, type ZohoClient } from '../zoho/client';
 import type { ZohoStatusMap } from '../zoho/status-mapping';
 import { unsubscribeToken } from '../lib/unsubscribe-token';
-import { messageIdFor } from '../domain/ids';
+import { leadWorkflowId, messageIdFor } from '../domain/ids';
+import { capacityFreed } from '../domain/messages';
+import type { Client } from '@temporalio/client';
 import { planTouchSlot } from './touch-slot';
 
 export type { PlanTouchSlotInput, TouchSlot } from './touch-slot';
@@ -34,6 +36,8 @@ export interface ActivityDeps {
   zohoStatus: ZohoStatusMap;
   /** Which pool of executives each kind of lead goes to (ROUTING_RULES). */
   routingRules?: RoutingRule[];
+  /** To tell a lead waiting for an owner that capacity freed up (without it, the lead's own retries do). */
+  temporal?: Client;
 }
 
 // One object argument per activity; the workflow imports these types only.
@@ -61,7 +65,7 @@ function executionKey(): string {
   return `${workflowExecution?.workflowId}/${workflowExecution?.runId}/${activityId}`;
 }
 
-export function createActivities({ ledger, mailer, zoho, directorEmail, temporalUiUrl, namespace, publicUrl, unsubscribeSecret, teamReplyTo, zohoStatus, routingRules = [] }: ActivityDeps) {
+export function createActivities({ ledger, mailer, zoho, directorEmail, temporalUiUrl, namespace, publicUrl, unsubscribeSecret, teamReplyTo, zohoStatus, routingRules = [], temporal }: ActivityDeps) {
   const views = new LeadViews(ledger.pool);
   const routing = new Routing(ledger.pool);
   return {
@@ -69,7 +73,10 @@ export function createActivities({ ledger, mailer, zoho, directorEmail, temporal
       await ledger.appendEvent({ leadId, type, occurredAt, data, idempotencyKey: executionKey() });
       if (view) {
         await views.save(view);
-        await routing.syncFromView(view);
+        const freed = await routing.syncFromView(view);
+        const waiting = freed && temporal ? await routing.nextWaitingFor(freed) : null;
+        // A hint only: the waiting lead also retries by itself, so a lost signal delays, never drops.
+        if (waiting) await temporal!.workflow.getHandle(leadWorkflowId({ leadId: waiting })).signal(capacityFreed).catch(() => undefined);
       }
       if (type === 'stage_changed' && data?.to === 'opted_out') await ledger.recordOptOut({ leadId, at: occurredAt, source: 'workflow' });
     },

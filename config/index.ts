@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { defaultPolicy, type FollowUpPolicy } from '../domain/policy';
 import { zohoStatusOverridesSchema } from '../zoho/status-mapping';
+import { routingRulesSchema } from '../domain/routing';
+import { defaultKpiSettings, type KpiSettings } from '../analytics/kpis';
 
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
@@ -9,6 +11,32 @@ function durationMs(text: string): number {
   return Number(amount) * UNIT_MS[unit as keyof typeof UNIT_MS];
 }
 const optionalUrl = z.url({ message: 'must be a URL' }).optional();
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A variable holding JSON of a known shape; the message shows an example. */
+function jsonOf<T extends z.ZodType>(shape: T, example: string) {
+  return z.string().transform((text, ctx): z.output<T> => {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `must be JSON, e.g. ${example}` });
+      return z.NEVER;
+    }
+    const parsed = shape.safeParse(value);
+    if (parsed.success) return parsed.data;
+    ctx.addIssue({ code: 'custom', message: `${parsed.error.issues.map((i) => `${i.path.join('.') || '(value)'} ${i.message}`).join('; ')} (e.g. ${example})` });
+    return z.NEVER;
+  });
+}
 
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -46,6 +74,21 @@ const schema = z.object({
   /** The local SMTP catcher's HTTP API (`npm start` sets it): enables the dev-only "Correo enviado" page. */
   MAIL_CATCHER_URL: optionalUrl,
   DATA_DIR: z.string().min(1).default('.data'),
+  /** JSON array of routing rules, first match wins: [{"pool":"mx","countries":["MX"]}, {"pool":"b2b","profiles":["b2b"]}]. */
+  ROUTING_RULES: jsonOf(routingRulesSchema, '[{"pool":"b2b","profiles":["b2b"]}]').default([]),
+  /** The company's time zone: the weekly report goes out Monday 08:00 there, and days are counted there. */
+  COMPANY_TIME_ZONE: z.string().refine(isTimeZone, 'must be an IANA time zone such as America/El_Salvador').default('America/El_Salvador'),
+  /** What an executive costs a month, for "cost per lead managed". */
+  MONTHLY_COST_PER_EXECUTIVE: z.coerce.number().min(0).default(2000),
+  /** JSON object, course code → price, for the value of enrolments; other courses use DEFAULT_COURSE_PRICE. */
+  COURSE_PRICES: jsonOf(z.record(z.string(), z.number().min(0)), '{"DS-101":1200}').default({}),
+  DEFAULT_COURSE_PRICE: z.coerce.number().min(0).default(1000),
+  /** Enrolled ÷ created before Seguimiento, for "incremental value". */
+  BASELINE_CONVERSION_RATE: z.coerce.number().min(0).max(1).default(0.03),
+  /** Activity goals per executive: new leads contacted a day, reactivations a week, % of outcomes with a next step. */
+  GOAL_NEW_LEADS_CONTACTED_PER_DAY: z.coerce.number().min(0).default(10),
+  GOAL_REACTIVATIONS_PER_WEEK: z.coerce.number().min(0).default(5),
+  GOAL_NEXT_STEP_PERCENT: z.coerce.number().min(0).max(100).default(90),
   /** JSON object, stage → this org's Lead_Status value, for orgs that customised the picklist. */
   ZOHO_STATUS_MAP: z
     .string()
@@ -80,6 +123,23 @@ const schema = z.object({
 });
 
 export type Config = z.infer<typeof schema>;
+
+/** The KPI settings (docs/kpis.md) this deployment configured; caps come from the accounts. */
+export function kpiSettingsOf(config: Config, caps: Record<string, number> = {}): KpiSettings {
+  return {
+    ...defaultKpiSettings,
+    caps,
+    monthlyCostPerExecutive: config.MONTHLY_COST_PER_EXECUTIVE,
+    coursePrices: config.COURSE_PRICES,
+    defaultCoursePrice: config.DEFAULT_COURSE_PRICE,
+    baselineConversionRate: config.BASELINE_CONVERSION_RATE,
+    targets: {
+      newLeadsContactedPerDay: config.GOAL_NEW_LEADS_CONTACTED_PER_DAY,
+      reactivationsPerWeek: config.GOAL_REACTIVATIONS_PER_WEEK,
+      nextStepPercent: config.GOAL_NEXT_STEP_PERCENT,
+    },
+  };
+}
 
 /** Thrown for a bad environment; its message names every offending variable. */
 export class ConfigError extends Error {

@@ -22,3 +22,6 @@ export const runCommand = defineUpdate<LeadState, [Command]>('runCommand');
 
 /** An operator deliberately moves a lead to another cadence (version). */
 export const changeCadence = defineUpdate<LeadState, [{ cadence: Cadence }]>('changeCadence');
+
+/** Someone in the lead's pool has room again: a lead waiting for an owner tries routing at once. */
+export const capacityFreed = defineSignal('capacityFreed');

@@ -52,7 +52,8 @@ export class Routing {
         .filter((r) => (load.get(r.email) ?? 0) < r.cap)
         .sort((a, b) => (load.get(a.email) ?? 0) - (load.get(b.email) ?? 0) || (a.last?.getTime() ?? 0) - (b.last?.getTime() ?? 0))[0];
       if (!pick) {
-        const queued = await db.query('INSERT INTO routing_queue (lead_id, pool) VALUES ($1, $2) ON CONFLICT DO NOTHING', [leadId, pool]);
+        // The moment of queueing, not of the transaction's start (it may have waited for the locks).
+        const queued = await db.query('INSERT INTO routing_queue (lead_id, pool, queued_at) VALUES ($1, $2, clock_timestamp()) ON CONFLICT DO NOTHING', [leadId, pool]);
         return { owner: null, newlyQueued: queued.rowCount === 1 };
       }
       await db.query(
@@ -66,16 +67,35 @@ export class Routing {
     });
   }
 
-  /** Keeps capacity in step with the lead: a reassignment moves it, leaving the funnel frees it. */
-  async syncFromView(view: LeadView): Promise<void> {
-    if (!view.owner) return;
+  /**
+   * Keeps capacity in step with the lead: a reassignment moves it, leaving the funnel frees it.
+   * Answers whose capacity this freed (null when nobody's did), so a waiting lead can be told.
+   */
+  async syncFromView(view: LeadView): Promise<string | null> {
+    if (!view.owner) return null;
     const active = (CAPACITY_STAGES as readonly string[]).includes(view.stage);
-    await this.pool.query(
-      `INSERT INTO assignments (lead_id, owner, active) VALUES ($1, $2, $3)
-       ON CONFLICT (lead_id) DO UPDATE SET owner = excluded.owner, active = excluded.active`,
-      [view.leadId, view.owner, active],
+    return inTransaction(this.pool, async (db) => {
+      const before = await db.query<{ owner: string; active: boolean }>('SELECT owner, active FROM assignments WHERE lead_id = $1 FOR UPDATE', [view.leadId]);
+      await db.query(
+        `INSERT INTO assignments (lead_id, owner, active) VALUES ($1, $2, $3)
+         ON CONFLICT (lead_id) DO UPDATE SET owner = excluded.owner, active = excluded.active`,
+        [view.leadId, view.owner, active],
+      );
+      await db.query('DELETE FROM routing_queue WHERE lead_id = $1', [view.leadId]);
+      const was = before.rows[0];
+      return was?.active && (!active || was.owner !== view.owner) ? was.owner : null;
+    });
+  }
+
+  /** The lead waiting longest for a pool this executive serves. */
+  async nextWaitingFor(owner: string): Promise<string | null> {
+    const { rows } = await this.pool.query<{ lead_id: string }>(
+      `SELECT q.lead_id FROM routing_queue q JOIN users u ON u.email = $1
+       WHERE q.pool = ANY(u.pools) OR (q.pool = $2 AND cardinality(u.pools) = 0)
+       ORDER BY q.queued_at LIMIT 1`,
+      [owner, DEFAULT_POOL],
     );
-    await this.pool.query('DELETE FROM routing_queue WHERE lead_id = $1', [view.leadId]);
+    return rows[0]?.lead_id ?? null;
   }
 
   /** Every executive's active leads against their cap. */

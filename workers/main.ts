@@ -1,3 +1,4 @@
+import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
 import { loadConfig, required, secretsOf, temporalAddress } from '../config';
 import { Ledger } from '../ledger/ledger';
@@ -29,6 +30,9 @@ async function main(): Promise<void> {
     refreshToken: required(config, 'ZOHO_REFRESH_TOKEN'),
   });
   const connection = await NativeConnection.connect({ address: temporalAddress(config) });
+  // A client too, for what activities tell other workflows (a lead waiting for capacity).
+  const clientConnection = await Connection.connect({ address: temporalAddress(config) });
+  const temporal = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
   const worker = await createLeadWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, deps: {
       ledger, mailer, zoho,
       directorEmail: config.DIRECTOR_EMAIL,
@@ -38,6 +42,8 @@ async function main(): Promise<void> {
       unsubscribeSecret: secretsOf(config).unsubscribe,
       teamReplyTo: config.MAIL_REPLY_TO,
       zohoStatus: zohoStatusMap(config.ZOHO_STATUS_MAP),
+      routingRules: config.ROUTING_RULES,
+      temporal,
     },
   });
 
@@ -45,6 +51,7 @@ async function main(): Promise<void> {
   log.info('Worker started');
   await worker.run();
   await connection.close();
+  await clientConnection.close();
   mailer.close();
   await ledger.close();
   log.info('Worker stopped');

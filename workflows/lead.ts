@@ -18,7 +18,7 @@ import { leadViewOf } from '../domain/lead-view';
 import {
   ACTIVE_STAGES, applyCommand, applyOutcome, applyReturn, isTerminal, rejectCommand, rejectOutcome, TALKING_STAGES, type LifecycleEvent,
 } from '../domain/lifecycle';
-import { changeCadence, getLeadState, leadReturned, outcomeSignal, recordOutcome, runCommand } from '../domain/messages';
+import { capacityFreed, changeCadence, getLeadState, leadReturned, outcomeSignal, recordOutcome, runCommand } from '../domain/messages';
 import { commandSchema, outcomeSchema } from '../domain/outcomes';
 import type { LeadWorkflowInput } from '../domain/workflow-input';
 import { ACTIVITY_OPTIONS, acts, failureMessage } from './activity-proxies';
@@ -70,6 +70,10 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
       const why = rejectCommand(state, parsed.data);
       if (why) throw new Error(why);
     },
+  });
+  // Wakes the wait for an owner (a revision change ends every wait early); nothing else changes.
+  setHandler(capacityFreed, () => {
+    if (!state.owner) state.revision += 1;
   });
   setHandler(changeCadence, ({ cadence }) => {
     record({ type: 'cadence_changed', occurredAt: now().toISOString(), data: { from: `${state.cadence.id}@${state.cadence.version}`, to: `${cadence.id}@${cadence.version}` } });

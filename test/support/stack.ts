@@ -9,6 +9,7 @@ import type { ActivityDeps } from '../../activities';
 import { createApp } from '../../api/app';
 import { Accounts } from '../../api/web/accounts';
 import { defaultPolicy } from '../../domain/policy';
+import type { RoutingRule } from '../../domain/routing';
 import { Ledger } from '../../ledger/ledger';
 import { createLogger } from '../../lib/logger';
 import { MailCatcher, parseMail } from '../../mail/catcher';
@@ -47,7 +48,7 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack({ worker: withWorker = true }: { worker?: boolean } = {}): Promise<Stack> {
+export async function startStack({ worker: withWorker = true, routingRules = [] }: { worker?: boolean; routingRules?: RoutingRule[] } = {}): Promise<Stack> {
   const [env, pg] = (await Promise.all([devServerEnv(), startTestPostgres()])) as [TestWorkflowEnvironment, TestPostgres];
   const ledger = Ledger.connect(pg.databaseUrl);
   await ledger.migrate();
@@ -73,6 +74,8 @@ export async function startStack({ worker: withWorker = true }: { worker?: boole
     unsubscribeSecret: SECRETS.unsubscribe,
     teamReplyTo: 'equipo@example.com',
     zohoStatus: zohoStatusMap(),
+    routingRules,
+    temporal: env.client,
   };
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
