@@ -152,3 +152,40 @@ test('pause holds every touch until resume; nonsense outcomes are rejected with 
     expect(effects.filter((e) => e.kind === 'zoho-stage').pop()?.detail).toBe('opted_out');
   });
 });
+
+test('everyone at cap: the director hears once, the cadence goes on, and the lead gets an owner as soon as routing has room', async () => {
+  const createdAt = '2027-03-01T15:00:00.000Z';
+  await travelTo(env, createdAt);
+  let room = false;
+  const { activities, effects, events } = recordingActivities({ assign: () => (room ? 'beto@empresa.example' : null) });
+  const { worker, handle } = await startLead({ env, bundle, lead: leadAt(createdAt), activities });
+  await worker.runUntil(async () => {
+    await travelTo(env, '2027-03-01T20:00:00.000Z');
+    const waiting = await handle.query(getLeadState);
+    expect(waiting.owner).toBeNull();
+    // The follow-up does not wait for an owner: the welcome email and the first call went out.
+    expect(waiting.touches.map((t) => t.channel)).toEqual(['email', 'call']);
+    room = true;
+    await travelTo(env, '2027-03-01T21:05:00.000Z');
+    expect((await handle.query(getLeadState)).owner).toBe('beto@empresa.example');
+  });
+  expect(effects.filter((e) => e.kind === 'escalation').map((e) => e.detail)).toEqual(['unassigned']);
+  expect(events.filter((e) => e.type === 'lead_queued')).toHaveLength(1);
+  expect(events.find((e) => e.type === 'lead_assigned')?.data).toEqual({ owner: 'beto@empresa.example', pool: 'general' });
+});
+
+test('a lead waiting for capacity and assigned by hand stops asking routing', async () => {
+  const createdAt = '2027-03-01T15:00:00.000Z';
+  await travelTo(env, createdAt);
+  let asked = 0;
+  const { activities } = recordingActivities({ assign: () => (asked++, null) });
+  const { worker, handle } = await startLead({ env, bundle, lead: leadAt(createdAt), activities });
+  await worker.runUntil(async () => {
+    await travelTo(env, '2027-03-01T16:00:00.000Z');
+    await handle.executeUpdate(runCommand, { args: [{ type: 'reassign', owner: 'carla@empresa.example' }] });
+    const askedWhenAssigned = asked;
+    await travelTo(env, '2027-03-03T16:00:00.000Z');
+    expect(asked).toBe(askedWhenAssigned);
+    expect((await handle.query(getLeadState)).owner).toBe('carla@empresa.example');
+  });
+});
