@@ -4,6 +4,8 @@ import type { Client } from '@temporalio/client';
 import type { FollowUpPolicy } from '../domain/policy';
 import type { Logger } from '../lib/logger';
 import { LeadViews } from '../ledger/lead-views';
+import { Routing } from '../ledger/routing';
+import type { RoutingRule } from '../domain/routing';
 import type { Ledger } from '../ledger/ledger';
 import type { ZohoStatusMap } from '../zoho/status-mapping';
 import { requireApiKey } from './auth';
@@ -29,13 +31,15 @@ export interface AppDeps {
   policy: FollowUpPolicy;
   /** Where the lead page links to: the Temporal UI and Zoho CRM. */
   links: { temporalUiUrl: string; namespace: string; zohoWebUrl: string };
+  /** Which pool each kind of lead goes to, for moving leads through routing from the web app. */
+  routingRules?: RoutingRule[];
   /** The local SMTP catcher, in development only: enables the "Correo enviado" page. */
   sentMail?: SentMailbox;
   log: Logger;
 }
 
 /** The HTTP app without listen(), so tests drive it in-process. */
-export function createApp({ temporal, ledger, secrets, zohoStatus, apiKey, publicUrl, policy, links, sentMail, log }: AppDeps): express.Express {
+export function createApp({ temporal, ledger, secrets, zohoStatus, apiKey, publicUrl, policy, links, routingRules = [], sentMail, log }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   const https = publicUrl.startsWith('https:');
@@ -60,7 +64,8 @@ export function createApp({ temporal, ledger, secrets, zohoStatus, apiKey, publi
   app.use('/api', requireApiKey(apiKey));
   app.use('/api/leads', leadRoutes({ leads, imports }));
   app.use(webApp({
-    accounts: new Accounts(ledger.pool), sessions: new Sessions(ledger.pool), leads, views: new LeadViews(ledger.pool), ledger, imports, publicUrl, links, sentMail, log,
+    accounts: new Accounts(ledger.pool), sessions: new Sessions(ledger.pool), leads, views: new LeadViews(ledger.pool), ledger, imports,
+    routing: new Routing(ledger.pool), routingRules, publicUrl, links, sentMail, log,
   }));
   app.use(webNotFound);
   app.use(notFoundRoute);

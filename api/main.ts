@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   }
   const app = createApp({
     temporal, ledger, secrets: secretsOf(config), zohoStatus: zohoStatusMap(config.ZOHO_STATUS_MAP), apiKey: apiKeyOf(config), publicUrl: config.PUBLIC_URL,
-    policy: policyOf(config), log,
+    policy: policyOf(config), log, routingRules: config.ROUTING_RULES,
     links: { temporalUiUrl: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE, zohoWebUrl: config.ZOHO_WEB_URL },
     // Caught mail is shown only in development: in production mail goes to real people.
     sentMail: config.MAIL_CATCHER_URL && config.NODE_ENV !== 'production' ? httpMailbox(config.MAIL_CATCHER_URL) : undefined,

@@ -11,6 +11,10 @@ export interface User {
   name: string;
   role: Role;
   active: boolean;
+  /** Routing: the pools an executive serves (none: the default pool), their cap of active leads, and away. */
+  pools: string[];
+  cap: number;
+  away: boolean;
 }
 
 const password = z.string().min(12, 'must be at least 12 characters').max(200);
@@ -24,3 +28,11 @@ export const newUserSchema = z.object({
 export type NewUser = z.infer<typeof newUserSchema>;
 
 export const passwordChangeSchema = z.object({ current: z.string().min(1, 'is required'), password });
+
+/** What the director sets for an executive's share of new leads. */
+export const routingSettingsSchema = z.object({
+  pools: z.string().max(300).transform((text) => text.split(',').map((p) => p.trim().toLowerCase()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,59}$/, 'must be names of letters, digits, - or _, separated by commas'))),
+  cap: z.coerce.number().int('must be a whole number').min(0).max(10_000),
+  away: z.boolean(),
+});

@@ -52,6 +52,8 @@ export class Routing {
         .filter((r) => (load.get(r.email) ?? 0) < r.cap)
         .sort((a, b) => (load.get(a.email) ?? 0) - (load.get(b.email) ?? 0) || (a.last?.getTime() ?? 0) - (b.last?.getTime() ?? 0))[0];
       if (!pick) {
+        // A lead being moved off someone keeps them until there is room elsewhere: it does not queue.
+        if (existing.rows[0]) return { owner: null, newlyQueued: false };
         // The moment of queueing, not of the transaction's start (it may have waited for the locks).
         const queued = await db.query('INSERT INTO routing_queue (lead_id, pool, queued_at) VALUES ($1, $2, clock_timestamp()) ON CONFLICT DO NOTHING', [leadId, pool]);
         return { owner: null, newlyQueued: queued.rowCount === 1 };

@@ -9,8 +9,9 @@ export class TooManyAttemptsError extends Error {
   override name = 'TooManyAttemptsError';
 }
 
-type UserRow = { id: string; email: string; name: string; role: Role; active: boolean };
-const toUser = (r: UserRow): User => ({ id: Number(r.id), email: r.email, name: r.name, role: r.role, active: r.active });
+type UserRow = { id: string; email: string; name: string; role: Role; active: boolean; pools: string[]; cap: number; away: boolean };
+const toUser = (r: UserRow): User => ({ id: Number(r.id), email: r.email, name: r.name, role: r.role, active: r.active, pools: r.pools, cap: r.cap, away: r.away });
+const COLUMNS = 'id, email, name, role, active, pools, cap, away';
 
 /** People who use the web app; passwords are kept as argon2id hashes only. */
 export class Accounts {
@@ -25,7 +26,7 @@ export class Accounts {
   async create(user: NewUser): Promise<User | null> {
     const { rows } = await this.pool.query<UserRow>(
       `INSERT INTO users (email, name, role, password_hash) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (email) DO NOTHING RETURNING id, email, name, role, active`,
+       ON CONFLICT (email) DO NOTHING RETURNING ${COLUMNS}`,
       [user.email, user.name, user.role, await hash(user.password)],
     );
     return rows[0] ? toUser(rows[0]) : null;
@@ -38,20 +39,21 @@ export class Accounts {
   }
 
   async list(): Promise<User[]> {
-    const { rows } = await this.pool.query<UserRow>('SELECT id, email, name, role, active FROM users ORDER BY role, name');
+    const { rows } = await this.pool.query<UserRow>(`SELECT ${COLUMNS} FROM users ORDER BY role, name`);
     return rows.map(toUser);
   }
 
   async byId(id: number): Promise<User | null> {
-    const { rows } = await this.pool.query<UserRow>('SELECT id, email, name, role, active FROM users WHERE id = $1', [id]);
+    const { rows } = await this.pool.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE id = $1`, [id]);
     return rows[0] ? toUser(rows[0]) : null;
   }
 
-  async update(id: number, changes: { role?: Role; active?: boolean; password?: string }): Promise<void> {
+  async update(id: number, changes: { role?: Role; active?: boolean; password?: string; pools?: string[]; cap?: number; away?: boolean }): Promise<void> {
     const passwordHash = changes.password ? await hash(changes.password) : null;
     await this.pool.query(
-      `UPDATE users SET role = COALESCE($2, role), active = COALESCE($3, active), password_hash = COALESCE($4, password_hash) WHERE id = $1`,
-      [id, changes.role ?? null, changes.active ?? null, passwordHash],
+      `UPDATE users SET role = COALESCE($2, role), active = COALESCE($3, active), password_hash = COALESCE($4, password_hash),
+         pools = COALESCE($5, pools), cap = COALESCE($6, cap), away = COALESCE($7, away) WHERE id = $1`,
+      [id, changes.role ?? null, changes.active ?? null, passwordHash, changes.pools ?? null, changes.cap ?? null, changes.away ?? null],
     );
     // A deactivated account or a new password ends every open session of that person.
     if (changes.active === false || passwordHash) await this.pool.query('DELETE FROM sessions WHERE user_id = $1', [id]);
@@ -72,7 +74,7 @@ export class Accounts {
       throw new TooManyAttemptsError('too many failed logins');
     }
     const { rows } = await this.pool.query<UserRow & { password_hash: string }>(
-      'SELECT id, email, name, role, active, password_hash FROM users WHERE email = $1',
+      `SELECT ${COLUMNS}, password_hash FROM users WHERE email = $1`,
       [normalised],
     );
     const row = rows[0];

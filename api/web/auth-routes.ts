@@ -15,7 +15,9 @@ import type { WebContext } from './context';
 /** Only a path on this site: `next=//evil.example` must not turn the login into an open redirect. */
 export const safeNext = (next: unknown) => (typeof next === 'string' && /^\/(?!\/)[\w\-./?=&%]*$/.test(next) ? next : '/mi-dia');
 
-export function authRoutes({ accounts, sessions, cookie, ctx }: { accounts: Accounts; sessions: Sessions; cookie: CookieOptions; ctx: WebContext }): Router {
+export function authRoutes({ accounts, sessions, loads, cookie, ctx }: {
+  accounts: Accounts; sessions: Sessions; loads: () => Promise<Record<string, number>>; cookie: CookieOptions; ctx: WebContext;
+}): Router {
   const router = Router();
 
   router.get('/login', (req, res) => {
@@ -65,7 +67,7 @@ export function authRoutes({ accounts, sessions, cookie, ctx }: { accounts: Acco
   });
 
   router.get('/cuentas', requireLogin, requireRole('director'), async (req, res) => {
-    res.send(accountsPage(ctx(req, res), { users: await accounts.list() }));
+    res.send(accountsPage(ctx(req, res), { users: await accounts.list(), loads: await loads() }));
   });
 
   router.post('/cuentas', requireLogin, requireRole('director'), verifyCsrf, async (req, res) => {

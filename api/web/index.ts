@@ -9,6 +9,9 @@ import type { LeadService } from '../lead-service';
 import type { Accounts } from './accounts';
 import { STYLESHEET, SCRIPT } from './assets';
 import { authRoutes } from './auth-routes';
+import { teamRoutes } from './team-routes';
+import type { Routing } from '../../ledger/routing';
+import type { RoutingRule } from '../../domain/routing';
 import { webContext } from './context';
 import { ForbiddenError, loadSession, requireLogin } from './guard';
 import { importRoutes } from './import-routes';
@@ -30,6 +33,8 @@ export interface WebDeps {
   views: LeadViews;
   ledger: Ledger;
   imports: LeadImports;
+  routing: Routing;
+  routingRules: readonly RoutingRule[];
   publicUrl: string;
   links: { temporalUiUrl: string; namespace: string; zohoWebUrl: string };
   sentMail?: SentMailbox;
@@ -37,7 +42,7 @@ export interface WebDeps {
 }
 
 /** The executives' and the director's web app: server-rendered Spanish pages, sessions and forms. */
-export function webApp({ accounts, sessions, leads, views, ledger, imports, publicUrl, links, sentMail, log }: WebDeps): Router {
+export function webApp({ accounts, sessions, leads, views, ledger, imports, routing, routingRules, publicUrl, links, sentMail, log }: WebDeps): Router {
   const cookie = { secure: publicUrl.startsWith('https:') };
   const ctx = webContext({ cookie, sentMail: Boolean(sentMail) });
   const router = Router();
@@ -49,7 +54,9 @@ export function webApp({ accounts, sessions, leads, views, ledger, imports, publ
   });
   router.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 100 }));
   router.use(loadSession(sessions));
-  router.use(authRoutes({ accounts, sessions, cookie, ctx }));
+  const loads = async () => Object.fromEntries((await routing.loads()).map((l) => [l.email, l.active]));
+  router.use(authRoutes({ accounts, sessions, loads, cookie, ctx }));
+  router.use(teamRoutes({ accounts, routing, leads, rules: routingRules, cookie, ctx }));
   router.use('/importar', importRoutes({ imports, ctx }));
   if (sentMail) {
     router.get('/correo-enviado', requireLogin, async (req, res) => {

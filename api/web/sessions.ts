@@ -27,13 +27,13 @@ export class Sessions {
   }
 
   async find(token: string): Promise<Session | null> {
-    const { rows } = await this.pool.query<{ id: string; email: string; name: string; role: Role; active: boolean; csrf_token: string }>(
-      `SELECT u.id, u.email, u.name, u.role, u.active, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id
+    const { rows } = await this.pool.query<{ id: string; email: string; name: string; role: Role; active: boolean; pools: string[]; cap: number; away: boolean; csrf_token: string }>(
+      `SELECT u.id, u.email, u.name, u.role, u.active, u.pools, u.cap, u.away, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id
        WHERE s.token_hash = $1 AND s.expires_at > now() AND u.active`,
       [sha256(token)],
     );
     const r = rows[0];
-    return r ? { user: { id: Number(r.id), email: r.email, name: r.name, role: r.role, active: r.active }, csrf: r.csrf_token } : null;
+    return r ? { user: { id: Number(r.id), email: r.email, name: r.name, role: r.role, active: r.active, pools: r.pools, cap: r.cap, away: r.away }, csrf: r.csrf_token } : null;
   }
 
   async destroy(token: string): Promise<void> {

@@ -6,7 +6,7 @@ import { parseMail } from '../../mail/catcher';
 import { aLead } from '../support/leads';
 import { startTestPostgres, type TestPostgres } from '../support/postgres';
 import { API_KEY, eventually, startStack, type Stack } from '../support/stack';
-import { PASSWORD } from '../support/web';
+import { anAccount, PASSWORD, signedIn } from '../support/web';
 
 async function executive(ledger: Ledger, email: string, { pools, cap, away = false }: { pools: string[]; cap: number; away?: boolean }) {
   await new Accounts(ledger.pool).create({ email, name: email.split('@')[0]!, role: 'executive', password: PASSWORD });
@@ -101,5 +101,45 @@ describe('routing in the lead workflow, on the real stack', () => {
     }, 20_000);
     expect((await api.state(waiting[1]!)).owner).toBeNull();
     expect((await stack.ledger.eventsOf({ leadId: first })).map((e) => e.type)).toContain('lead_assigned');
+  });
+});
+
+describe('the director shares out leads from the web app', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ routingRules: [{ pool: 'cl', countries: ['CL'] }] });
+    await executive(stack.ledger, 'jose@cl.example', { pools: ['cl'], cap: 5 });
+    await executive(stack.ledger, 'karla@cl.example', { pools: ['cl'], cap: 5, away: true });
+  }, 180_000);
+  afterAll(() => stack?.stop());
+
+  test('an away executive gets nothing; one action moves all of someone\'s active leads through routing', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await stack.api.post('/api/leads').set('Authorization', `Bearer ${API_KEY}`).send(aLead({ country: 'CL' })).expect(201)).body.leadId);
+    await eventually(async () => {
+      if ((await activeCounts(stack.ledger))['jose@cl.example'] !== 3) throw new Error('not routed yet');
+    });
+    expect((await activeCounts(stack.ledger))['karla@cl.example']).toBeUndefined();
+
+    const director = await anAccount(stack.ledger, 'director');
+    const { agent, csrf } = await signedIn(stack.app, director.email);
+    const idOf = async (email: string) => (await stack.ledger.pool.query<{ id: string }>('SELECT id FROM users WHERE email = $1', [email])).rows[0]!.id;
+    const [jose, karla] = [await idOf('jose@cl.example'), await idOf('karla@cl.example')];
+    const bad = await agent.post(`/cuentas/${karla}/reparto`).type('form').send({ _csrf: csrf, pools: 'cl', cap: '-3' }).expect(400);
+    expect(bad.text).toContain('debe ser al menos 0');
+
+    // Karla is away: nobody else in the pool has room, so José keeps his leads and the director is told.
+    await agent.post(`/cuentas/${jose}/reasignar`).type('form').send({ _csrf: csrf, to: 'rules' }).expect(303);
+    expect((await agent.get('/cuentas').expect(200)).text).toContain('3 se quedan con');
+    // Back from vacation, with room: the same action moves all three.
+    await agent.post(`/cuentas/${karla}/reparto`).type('form').send({ _csrf: csrf, pools: 'cl', cap: '10' }).expect(303);
+    await agent.post(`/cuentas/${jose}/reasignar`).type('form').send({ _csrf: csrf, to: 'rules' }).expect(303);
+    expect((await agent.get('/cuentas').expect(200)).text).toContain('3 leads reasignados');
+    const owners = await Promise.all(ids.map(async (id) => (await stack.api.get(`/api/leads/${id}`).set('Authorization', `Bearer ${API_KEY}`)).body.owner));
+    expect(owners).toEqual(['karla@cl.example', 'karla@cl.example', 'karla@cl.example']);
+    await eventually(async () => {
+      expect(await activeCounts(stack.ledger)).toMatchObject({ 'karla@cl.example': 3 });
+      expect((await activeCounts(stack.ledger))['jose@cl.example']).toBeUndefined();
+    });
   });
 });

@@ -95,6 +95,7 @@ export async function startStack({ worker: withWorker = true, routingRules = [] 
   const app = createApp({
     temporal: env.client, ledger, secrets: SECRETS, zohoStatus: zohoStatusMap(), apiKey: API_KEY, publicUrl: PUBLIC_URL, policy, log,
     links: { temporalUiUrl: 'http://localhost:8233', namespace, zohoWebUrl: 'https://crm.zoho.com' },
+    routingRules,
     sentMail: catcherMailbox(catcher),
   });
   const api = request(app);

@@ -4,9 +4,30 @@ import { csrfField, fieldErrors, page, type PageContext } from './layout';
 
 type Errors = Record<string, string[]>;
 
-export function accountsPage(ctx: PageContext, { users, errors, values = {} }: { users: User[]; errors?: Errors; values?: Record<string, string> }): string {
+export function accountsPage(ctx: PageContext, { users, loads = {}, errors, values = {} }: { users: User[]; loads?: Record<string, number>; errors?: Errors; values?: Record<string, string> }): string {
+  const executives = users.filter((u) => u.role === 'executive' && u.active);
   return page(ctx, 'Cuentas', html`
 <h1>Cuentas</h1>
+<h2>Reparto de leads</h2>
+<p class="small muted">Cada ejecutiva recibe leads de sus grupos (sin grupos: el grupo «general»), siempre por debajo de su tope de leads activos; quien está ausente no recibe ninguno.</p>
+<div class="table-wrap"><table class="responsive">
+<thead><tr><th>Ejecutiva</th><th>Activos / tope</th><th>Grupos, tope y ausencia</th><th>Reasignar todos sus leads activos</th></tr></thead>
+<tbody>${executives.map((u) => html`<tr data-executive="${u.email}">
+  <td>${u.name}<br><span class="small muted">${u.email}</span></td>
+  <td><span class="${(loads[u.email] ?? 0) >= u.cap ? 'badge bad' : 'badge'}">${loads[u.email] ?? 0} / ${u.cap}</span>${u.away ? html` <span class="badge warn">ausente</span>` : ''}</td>
+  <td><form method="post" action="/cuentas/${u.id}/reparto">${csrfField(ctx)}
+    <label for="pools-${u.id}">Grupos (separados por comas)</label><input id="pools-${u.id}" name="pools" value="${u.pools.join(', ')}">
+    <label for="cap-${u.id}">Tope de leads activos</label><input id="cap-${u.id}" name="cap" type="number" min="0" max="10000" value="${u.cap}">
+    <label><input type="checkbox" name="away" value="true" ${u.away ? 'checked' : ''} style="width:auto"> Ausente (vacaciones)</label>
+    ${fieldErrors(errors, `${u.id}.pools`)}${fieldErrors(errors, `${u.id}.cap`)}
+    <div class="buttons"><button type="submit">Guardar</button></div></form></td>
+  <td><form method="post" action="/cuentas/${u.id}/reasignar">${csrfField(ctx)}
+    <label for="to-${u.id}">A quién</label><select id="to-${u.id}" name="to">
+      <option value="rules">Según las reglas y topes</option>
+      ${executives.filter((o) => o.id !== u.id).map((o) => html`<option value="${o.email}">${o.name}</option>`)}</select>
+    <div class="buttons"><button type="submit" class="danger">Reasignar</button></div></form></td>
+</tr>`)}</tbody></table></div>
+<h2>Personas</h2>
 <div class="table-wrap"><table class="responsive">
 <thead><tr><th>Nombre</th><th>Correo</th><th>Rol</th><th>Estado</th><th></th></tr></thead>
 <tbody>${users.map((u) => html`<tr>
