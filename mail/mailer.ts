@@ -9,6 +9,8 @@ export interface OutgoingMail {
   messageId: string;
   replyTo?: string;
   headers?: Record<string, string>;
+  /** Images the HTML shows inline (`<img src="cid:…">`), such as the weekly report's charts. */
+  attachments?: { filename: string; content: Buffer; cid: string; contentType: string }[];
 }
 
 /** The server refused the message for good (5xx): retrying would only annoy it. */

@@ -1,5 +1,6 @@
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
+import { createReportActivities, type ReportDeps } from '../activities/reports';
 import { TASK_QUEUE } from '../domain/workflow-input';
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
@@ -13,12 +14,15 @@ export async function createLeadWorker({
   connection,
   namespace,
   deps,
+  reports,
   workflowBundle,
   taskQueue = TASK_QUEUE,
 }: {
   connection: NativeConnection;
   namespace: string;
   deps: ActivityDeps;
+  /** The director's scheduled reports; without it the worker runs lead workflows only. */
+  reports?: ReportDeps;
   workflowBundle?: WorkflowBundle;
   taskQueue?: string;
 }): Promise<Worker> {
@@ -26,7 +30,7 @@ export async function createLeadWorker({
     connection,
     namespace,
     taskQueue,
-    activities: createActivities(deps),
+    activities: { ...createActivities(deps), ...(reports ? createReportActivities(reports) : {}) },
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
   });
 }

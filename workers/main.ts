@@ -1,6 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
-import { loadConfig, required, secretsOf, temporalAddress } from '../config';
+import { kpiSettingsOf, loadConfig, required, secretsOf, temporalAddress } from '../config';
+import { ensureSchedules } from '../temporal/schedules';
 import { Ledger } from '../ledger/ledger';
 import { createLogger } from '../lib/logger';
 import { createMailer } from '../mail/mailer';
@@ -45,7 +46,12 @@ async function main(): Promise<void> {
       routingRules: config.ROUTING_RULES,
       temporal,
     },
+    reports: {
+      ledger, mailer, directorEmail: config.DIRECTOR_EMAIL, publicUrl: config.PUBLIC_URL, kpiSettings: kpiSettingsOf(config), timeZone: config.COMPANY_TIME_ZONE,
+    },
   });
+  // The director's weekly report and daily bottleneck check, visible under Schedules in the Temporal UI.
+  await ensureSchedules(temporal, config.COMPANY_TIME_ZONE);
 
   // The SDK drains in-flight tasks on SIGINT/SIGTERM before run() resolves.
   log.info('Worker started');

@@ -9,6 +9,7 @@ import type { ActivityDeps } from '../../activities';
 import { createApp } from '../../api/app';
 import { Accounts } from '../../api/web/accounts';
 import { defaultPolicy } from '../../domain/policy';
+import { defaultKpiSettings } from '../../analytics/kpis';
 import type { RoutingRule } from '../../domain/routing';
 import { Ledger } from '../../ledger/ledger';
 import { createLogger } from '../../lib/logger';
@@ -80,7 +81,10 @@ export async function startStack({ worker: withWorker = true, routingRules = [] 
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
   const startWorker = async () => {
-    worker = await createLeadWorker({ connection: env.nativeConnection, namespace, deps: activityDeps });
+    worker = await createLeadWorker({
+      connection: env.nativeConnection, namespace, deps: activityDeps,
+      reports: { ledger, mailer, directorEmail: 'director@example.com', publicUrl: PUBLIC_URL, kpiSettings: defaultKpiSettings, timeZone: 'America/El_Salvador' },
+    });
     running = worker.run();
   };
   const stopWorker = async () => {
