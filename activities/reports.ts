@@ -39,9 +39,9 @@ export function createReportActivities({ ledger, mailer, directorEmail, publicUr
     /** Today's bottlenecks to the director; nothing is sent on a day without any. */
     async reportBottlenecks({ asOf }: ReportInput): Promise<{ sent: boolean }> {
       const when = new Date(asOf);
-      const { bottlenecks } = await directorNumbers({ pool: ledger.pool, settings: kpiSettings, period: weekBefore(when), now: when });
+      const { bottlenecks, names } = await directorNumbers({ pool: ledger.pool, settings: kpiSettings, period: weekBefore(when), now: when });
       if (!bottlenecks.any) return { sent: false };
-      await send(`report:bottlenecks:${asOf}`, renderBottleneckMail({ bottlenecks, dashboardUrl: `${publicUrl}/panel` }));
+      await send(`report:bottlenecks:${asOf}`, renderBottleneckMail({ bottlenecks, dashboardUrl: `${publicUrl}/panel`, names, timeZone }));
       return { sent: true };
     },
   };

@@ -36,10 +36,10 @@ export interface Bottlenecks {
   at: string;
   /**
    * Per executive (owner email, or '' for unassigned), most first: leads in follow-up (stage
-   * contacting) with no reply or proposal yet, and whether that is over the threshold. Unassigned
-   * leads are never "over": they are counted in `waitingForOwner`.
+   * contacting) with no reply or proposal yet, and whether that is over the threshold (`limit`).
+   * Unassigned leads are never "over": they are counted in `waitingForOwner`.
    */
-  noReply: { owner: string; count: number; over: boolean }[];
+  noReply: { owner: string; count: number; over: boolean; limit: number }[];
   /**
    * Open leads (new..closing), not paused, whose next step's `dueAt` is before `now`: their number,
    * per owner ('' for unassigned) and per stage, plus the 20 most overdue leads, oldest due first.
@@ -52,7 +52,7 @@ export interface Bottlenecks {
    * them out), those whose dwell (now − stageSince) exceeds the stage's threshold, the median dwell in
    * days (nearest rank), and the leads over the threshold per owner ('' for unassigned).
    */
-  dwell: { stage: Stage; over: number; total: number; medianDays: number | null; byOwner: Record<string, number> }[];
+  dwell: { stage: Stage; over: number; total: number; medianDays: number | null; byOwner: Record<string, number>; limitDays: number }[];
   /** Leads in the routing queue: everyone who could take them is at their cap or away. */
   waitingForOwner: number;
   /** True when anything above needs the director. */
@@ -80,7 +80,7 @@ export function findBottlenecks({ views, loads, waitingForOwner, now, thresholds
   const backlog: Record<string, number> = {};
   for (const v of views) if (v.stage === 'contacting') increment(backlog, v.owner ?? '');
   const noReply = Object.entries(backlog)
-    .map(([owner, count]) => ({ owner, count, over: owner !== '' && count > thresholds.noReplyBacklogPerExecutive }))
+    .map(([owner, count]) => ({ owner, count, over: owner !== '' && count > thresholds.noReplyBacklogPerExecutive, limit: thresholds.noReplyBacklogPerExecutive }))
     .sort((a, b) => b.count - a.count || a.owner.localeCompare(b.owner));
 
   const late = views
@@ -109,7 +109,7 @@ export function findBottlenecks({ views, loads, waitingForOwner, now, thresholds
     inStage.forEach((v, i) => {
       if (days[i]! > limit) increment(byOwner, v.owner ?? '');
     });
-    return { stage, over: days.filter((d) => d > limit).length, total: inStage.length, medianDays: percentile(days, 50), byOwner };
+    return { stage, over: days.filter((d) => d > limit).length, total: inStage.length, medianDays: percentile(days, 50), byOwner, limitDays: limit };
   });
 
   const any = overdue.total > 0 || noReply.some((r) => r.over) || overCap.length > 0 || dwell.some((d) => d.over > 0) || waitingForOwner > 0;
@@ -198,7 +198,7 @@ export function renderBottleneckMail({ bottlenecks: b, dashboardUrl, names = {},
   const stageRows = b.dwell.map((d) => [
     STAGE_LABELS[d.stage],
     b.overdue.byStage[d.stage] ?? 0,
-    `${d.over} de ${d.total}`,
+    `${d.over} de ${d.total} (más de ${number1.format(d.limitDays)} días)`,
     d.medianDays === null ? '—' : `${number1.format(d.medianDays)} días`,
   ]);
   const otherOverdue = Object.entries(b.overdue.byStage).filter(([stage]) => !b.dwell.some((d) => d.stage === stage));

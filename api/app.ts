@@ -6,6 +6,7 @@ import type { Logger } from '../lib/logger';
 import { LeadViews } from '../ledger/lead-views';
 import { Routing } from '../ledger/routing';
 import type { RoutingRule } from '../domain/routing';
+import { defaultKpiSettings, type KpiSettings } from '../analytics/kpis';
 import type { Ledger } from '../ledger/ledger';
 import type { ZohoStatusMap } from '../zoho/status-mapping';
 import { requireApiKey } from './auth';
@@ -31,6 +32,8 @@ export interface AppDeps {
   policy: FollowUpPolicy;
   /** Where the lead page links to: the Temporal UI and Zoho CRM. */
   links: { temporalUiUrl: string; namespace: string; zohoWebUrl: string };
+  /** KPI settings and the company's time zone, for the dashboard. */
+  director?: { kpiSettings: Omit<KpiSettings, 'caps'>; timeZone: string };
   /** Which pool each kind of lead goes to, for moving leads through routing from the web app. */
   routingRules?: RoutingRule[];
   /** The local SMTP catcher, in development only: enables the "Correo enviado" page. */
@@ -39,7 +42,7 @@ export interface AppDeps {
 }
 
 /** The HTTP app without listen(), so tests drive it in-process. */
-export function createApp({ temporal, ledger, secrets, zohoStatus, apiKey, publicUrl, policy, links, routingRules = [], sentMail, log }: AppDeps): express.Express {
+export function createApp({ temporal, ledger, secrets, zohoStatus, apiKey, publicUrl, policy, links, routingRules = [], director = { kpiSettings: defaultKpiSettings, timeZone: 'America/El_Salvador' }, sentMail, log }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   const https = publicUrl.startsWith('https:');
@@ -65,7 +68,7 @@ export function createApp({ temporal, ledger, secrets, zohoStatus, apiKey, publi
   app.use('/api/leads', leadRoutes({ leads, imports }));
   app.use(webApp({
     accounts: new Accounts(ledger.pool), sessions: new Sessions(ledger.pool), leads, views: new LeadViews(ledger.pool), ledger, imports,
-    routing: new Routing(ledger.pool), routingRules, publicUrl, links, sentMail, log,
+    routing: new Routing(ledger.pool), routingRules, director, publicUrl, links, sentMail, log,
   }));
   app.use(webNotFound);
   app.use(notFoundRoute);

@@ -14,7 +14,11 @@ const SCHEDULED_START = defineSearchAttributeKey('TemporalScheduledStartTime', '
 
 function scheduledMoment(): string {
   const scheduled = workflowInfo().typedSearchAttributes.get(SCHEDULED_START);
-  return (scheduled ?? workflowInfo().runStartTime).toISOString();
+  const started = workflowInfo().runStartTime;
+  // The scheduled time is whole seconds: a run started within that second (on time, or triggered by
+  // hand) reports up to its real start, so nothing from the last instants before it is left out.
+  if (!scheduled || started.getTime() - scheduled.getTime() < 1000) return started.toISOString();
+  return scheduled.toISOString();
 }
 
 /** Monday 08:00 in the company's time zone: the director's weekly report. */

@@ -36,6 +36,8 @@ ol.timeline { list-style:none; padding:0; margin:0; }
 ol.timeline li { border-left:3px solid var(--line); padding:.2rem 0 .6rem .8rem; }
 ol.timeline li.done { border-color:var(--ok); } ol.timeline li.missed { border-color:var(--bad); } ol.timeline li.planned, ol.timeline li.due { border-color:var(--warn); }
 .table-wrap { overflow-x:auto; }
+.chart { background:#fff; border:1px solid var(--line); border-radius:10px; padding:.5rem; margin-bottom:1rem; overflow-x:auto; }
+.chart svg { max-width:100%; height:auto; }
 @media (max-width: 640px) { table.responsive thead { display:none; } table.responsive td { display:block; border:0; padding:.15rem .5rem; } table.responsive tr { display:block; border-bottom:1px solid var(--line); padding:.4rem 0; } }
 `;
 

@@ -10,6 +10,8 @@ import type { Accounts } from './accounts';
 import { STYLESHEET, SCRIPT } from './assets';
 import { authRoutes } from './auth-routes';
 import { teamRoutes } from './team-routes';
+import { dashboardRoutes } from './dashboard-routes';
+import type { KpiSettings } from '../../analytics/kpis';
 import type { Routing } from '../../ledger/routing';
 import type { RoutingRule } from '../../domain/routing';
 import { webContext } from './context';
@@ -35,6 +37,8 @@ export interface WebDeps {
   imports: LeadImports;
   routing: Routing;
   routingRules: readonly RoutingRule[];
+  /** The dashboard's KPI settings and the company's time zone. */
+  director: { kpiSettings: Omit<KpiSettings, 'caps'>; timeZone: string };
   publicUrl: string;
   links: { temporalUiUrl: string; namespace: string; zohoWebUrl: string };
   sentMail?: SentMailbox;
@@ -42,7 +46,7 @@ export interface WebDeps {
 }
 
 /** The executives' and the director's web app: server-rendered Spanish pages, sessions and forms. */
-export function webApp({ accounts, sessions, leads, views, ledger, imports, routing, routingRules, publicUrl, links, sentMail, log }: WebDeps): Router {
+export function webApp({ accounts, sessions, leads, views, ledger, imports, routing, routingRules, director, publicUrl, links, sentMail, log }: WebDeps): Router {
   const cookie = { secure: publicUrl.startsWith('https:') };
   const ctx = webContext({ cookie, sentMail: Boolean(sentMail) });
   const router = Router();
@@ -73,6 +77,7 @@ export function webApp({ accounts, sessions, leads, views, ledger, imports, rout
     temporal: `${links.temporalUiUrl}/namespaces/${encodeURIComponent(links.namespace)}/workflows/${encodeURIComponent(state.workflowId)}`,
     zoho: state.zohoLeadId ? `${links.zohoWebUrl}/crm/tab/Leads/${encodeURIComponent(state.zohoLeadId)}` : null,
   });
+  router.use(dashboardRoutes({ ledger, views, accounts, settings: director.kpiSettings, timeZone: director.timeZone, ctx }));
   router.use(leadRoutes({ leads, views, ledger, accounts, cookie, ctx, links: leadLinks }));
 
   const failure: ErrorRequestHandler = (err, req, res, next) => {

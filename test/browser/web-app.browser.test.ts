@@ -134,6 +134,18 @@ test('an import of a small .xlsx with one bad row: preview, then the good rows e
   expect(states.find((s) => s.lead.country === 'AR')?.lead.profile).toBe('b2b');
 });
 
+test('the director\'s dashboard: figures, charts and the CSV export', async () => {
+  await signIn(director.email);
+  await page.getByRole('link', { name: 'Panel' }).click();
+  await page.locator('#kpis').waitFor();
+  await expect(page.locator('[data-kpi="leadsCreated"] strong').innerText()).resolves.toMatch(/^\d+$/);
+  await expect(page.locator('.chart svg').count()).resolves.toBeGreaterThanOrEqual(3);
+  await screenshot(page, '09-panel');
+  const download = page.waitForEvent('download');
+  await page.getByRole('link', { name: 'Exportar CSV' }).click();
+  expect((await download).suggestedFilename()).toMatch(/^kpis-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.csv$/);
+});
+
 test('the director sees the caught mail and the account list', async () => {
   const input = aLead({ firstName: 'Julián' });
   await api.post('/api/leads', input).expect(201);
