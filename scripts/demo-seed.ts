@@ -12,7 +12,7 @@
  * SEED_RANDOM (PRNG seed, 42) and SEED_RUN_ID (goes into the leads' emails; default: the current time,
  * so every run adds fresh leads; repeat an earlier one to replay the same people).
  */
-import type { LeadInput } from '../domain/lead';
+import { STAGES, type LeadInput } from '../domain/lead';
 import type { LeadState } from '../domain/lead-state';
 import type { LostReason, OutcomeType } from '../domain/outcomes';
 
@@ -55,7 +55,8 @@ interface Member { name: string; email: string; role: 'executive' | 'closer'; po
  * Most serve the default pool "general". Two also serve "b2b": with the default routing (no
  * ROUTING_RULES, everything goes to "general") they still get leads, and with a b2b rule they take
  * the company leads. Valeria is new and has a low cap, so she is at her cap while leads pour in; after
- * the work she goes part-time (PART_TIME_CAP), which routing never does by itself: "over cap" shows.
+ * the work she goes part-time and the director halves what she may carry. Routing never puts anyone
+ * over their cap; a cap lowered under someone's load does, and that is what "over cap" is for.
  */
 const TEAM: Member[] = [
   { name: 'Lucía Fernández', email: 'lucia.fernandez@seguimiento.local', role: 'executive', pools: 'general', cap: 50 },
@@ -66,7 +67,7 @@ const TEAM: Member[] = [
   { name: 'Andrés Morales', email: 'andres.morales@seguimiento.local', role: 'closer' },
 ];
 const CLOSER = TEAM.find((m) => m.role === 'closer')!.email;
-const PART_TIME = { email: 'valeria.castillo@seguimiento.local', cap: 6 };
+const PART_TIMER = 'valeria.castillo@seguimiento.local';
 
 // ---- deterministic randomness -------------------------------------------------------------------
 
@@ -99,7 +100,7 @@ async function http(path: string, init: RequestInit = {}): Promise<Response> {
     return await fetch(`${BASE_URL}${path}`, { redirect: 'manual', signal: AbortSignal.timeout(60_000), ...init });
   } catch (err) {
     const code = (err as { cause?: { code?: string } }).cause?.code;
-    if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ECONNRESET') {
+    if (code === 'ECONNREFUSED' || code === 'ENOTFOUND') {
       fail(`Seguimiento is not running at ${BASE_URL} (${code}): start it with \`npm start\` or set SEED_BASE_URL`);
     }
     throw err;
@@ -129,19 +130,28 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.
 const latencies: number[] = [];
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
-async function api<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; json: T }> {
-  const res = await limited(async () => {
+/**
+ * A JSON API call. A product too busy to answer in time (status 0) or failing (5xx) costs that one
+ * request, not the whole seed: the caller counts it. A wrong key stops everything.
+ */
+async function api<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; json: T & { message?: string } }> {
+  return limited(async () => {
     const sent = Date.now();
-    const answer = await http(`/api${path}`, {
-      method,
-      headers: { Authorization: `Bearer ${API_KEY}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    latencies.push(Date.now() - sent);
-    return answer;
+    try {
+      const res = await http(`/api${path}`, {
+        method,
+        headers: { Authorization: `Bearer ${API_KEY}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      if (res.status === 401) fail(`The API refused the key (401): set API_KEY to the key \`npm start\` printed`);
+      return { status: res.status, json: (await res.json().catch(() => ({}))) as T & { message?: string } };
+    } catch (err) {
+      if (err instanceof SeedError) throw err;
+      return { status: 0, json: { message: `no answer (${(err as Error).name})` } as T & { message?: string } };
+    } finally {
+      latencies.push(Date.now() - sent);
+    }
   });
-  if (res.status === 401) fail(`The API refused the key (401): set API_KEY to the key \`npm start\` printed`);
-  return { status: res.status, json: (await res.json().catch(() => ({}))) as T };
 }
 
 // ---- the web app, as the director -----------------------------------------------------------------
@@ -216,14 +226,17 @@ async function ensureTeam(web: WebSession): Promise<{ created: number; existing:
   return { created, existing };
 }
 
+interface ShareOutRow { id: string; active: number; cap: number }
+
 /** Each active executive's row in "Cuentas": the id of their share-out form and their "active / cap". */
-async function shareOutRows(web: WebSession): Promise<Map<string, { id: string; load: string }>> {
+async function shareOutRows(web: WebSession): Promise<Map<string, ShareOutRow>> {
   const page = await (await web.get('/cuentas')).text();
-  const rows = new Map<string, { id: string; load: string }>();
+  const rows = new Map<string, ShareOutRow>();
   for (const row of page.split('<tr data-executive="').slice(1)) {
     const email = row.slice(0, row.indexOf('"'));
     const id = /action="\/cuentas\/(\d+)\/reparto"/.exec(row)?.[1];
-    if (id) rows.set(email, { id, load: /(\d+ \/ \d+)<\/span>/.exec(row)?.[1] ?? '?' });
+    const [, active = '0', cap = '0'] = /(\d+) \/ (\d+)<\/span>/.exec(row) ?? [];
+    if (id) rows.set(email, { id, active: Number(active), cap: Number(cap) });
   }
   return rows;
 }
@@ -317,9 +330,9 @@ interface Enrolled { leadId: string; lead: LeadInput; created: boolean }
 
 async function enrolAll(leads: LeadInput[]): Promise<{ enrolled: Enrolled[]; failed: string[] }> {
   const results = await Promise.all(leads.map(async (lead) => {
-    const { status, json } = await api<{ leadId?: string; message?: string }>('POST', '/leads', lead);
+    const { status, json } = await api<{ leadId?: string }>('POST', '/leads', lead);
     if ((status === 200 || status === 201) && json.leadId) return { leadId: json.leadId, lead, created: status === 201 };
-    return `${lead.email}: ${status} ${json.message ?? ''}`.trim();
+    return `${lead.email}: ${status || 'timeout'} ${json.message ?? ''}`.trim();
   }));
   return {
     enrolled: results.filter((r): r is Enrolled => typeof r !== 'string'),
@@ -329,7 +342,7 @@ async function enrolAll(leads: LeadInput[]): Promise<{ enrolled: Enrolled[]; fai
 
 // ---- the team's work ----------------------------------------------------------------------------
 
-interface Step { type: OutcomeType; note?: string; reason?: LostReason; callBackInDays?: number; byCloser?: boolean }
+interface Step { type: OutcomeType; note?: string; reason?: LostReason; callBackInHours?: number; byCloser?: boolean }
 
 const NOTES: Partial<Record<OutcomeType, string[]>> = {
   no_answer: ['No contesta; buzón de voz.', 'Sin respuesta, lo intento mañana.'],
@@ -361,10 +374,10 @@ function planFor(): Step[] {
     [() => steps(...(chance(0.5) ? ['no_answer', 'no_answer'] as const : ['no_answer'] as const)), 14],
     [() => steps(...(chance(0.5) ? ['no_answer'] as const : []), 'contacted', 'not_interested'), 8],
     [() => [...steps('contacted', 'interested'), lost(['price', 'timing', 'no_budget', 'not_a_fit'])], 7],
-    [() => [...steps('contacted'), { type: 'call_back_later', callBackInDays: between(1, 4) }], 10],
+    [() => [...steps('contacted'), { type: 'call_back_later', callBackInHours: between(20, 100) }], 10],
     // A conversation that stops moving: the workflow's stall watch picks it up.
     [() => steps('contacted', 'interested'), 8],
-    [() => [...steps('replied'), { type: 'meeting_scheduled', callBackInDays: between(1, 3) }], 5],
+    [() => [...steps('replied'), { type: 'meeting_scheduled', callBackInHours: between(20, 75) }], 5],
     [() => steps(...PROPOSAL), 9],
     [() => [...steps(...PROPOSAL), lost(['price', 'competitor', 'timing', 'no_budget'])], 6],
     [() => steps(...PROPOSAL, 'handed_to_closer'), 5],
@@ -385,30 +398,36 @@ function scheduleFor(count: number): number[] {
 
 interface Tally { applied: number; rejected: number; failed: number; reasons: Map<string, number>; workedLeads: number }
 
-/** One lead's story, told in real time; a rejected step ends it (what follows would make no sense). */
-async function work({ leadId }: Enrolled, steps: Step[], at: number[], began: number, tally: Tally): Promise<void> {
+/**
+ * One lead's story, told in real time; a rejected step ends it (what follows would make no sense).
+ * Outcomes are recorded by the lead's owner, as the routing chose them; the closer records the enrolment.
+ */
+async function work({ leadId }: Enrolled, steps: Step[], at: number[], began: number, owners: Map<string, string>, tally: Tally): Promise<void> {
   if (!steps.length) return;
-  await sleep(began + at[0]! - Date.now());
-  // Outcomes are recorded by the lead's owner (the routing chose them), or by the director if it waits in the queue.
-  const { json: state } = await api<Partial<LeadState>>('GET', `/leads/${leadId}`);
-  const owner = state.owner ?? ADMIN.email;
   tally.workedLeads += 1;
   for (const [i, step] of steps.entries()) {
     await sleep(began + at[i]! - Date.now());
-    const { status, json } = await api<{ message?: string }>('POST', `/leads/${leadId}/outcomes`, {
+    // Not in the list yet (its view lagged behind): ask the lead itself, once. No owner yet (it waits
+    // in the queue for capacity): the director works it, until an answer names its owner.
+    if (!owners.has(leadId)) {
+      const { json } = await api<Partial<LeadState>>('GET', `/leads/${leadId}`);
+      owners.set(leadId, json.owner ?? ADMIN.email);
+    }
+    const { status, json } = await api<Partial<LeadState>>('POST', `/leads/${leadId}/outcomes`, {
       type: step.type,
       note: step.note,
       reason: step.reason,
-      // Spread over the working day after the given number of days: in the future, as the workflow requires.
-      callBackAt: step.callBackInDays ? new Date(Date.now() + step.callBackInDays * DAY_MS + between(0, 8) * 3600_000).toISOString() : undefined,
+      // Relative to the moment it is said: the workflow wants a call back in the future.
+      callBackAt: step.callBackInHours ? new Date(Date.now() + step.callBackInHours * 3600_000).toISOString() : undefined,
       closer: step.type === 'handed_to_closer' ? CLOSER : undefined,
-      by: step.byCloser ? CLOSER : owner,
+      by: step.byCloser ? CLOSER : owners.get(leadId),
     });
     if (status === 200) {
       tally.applied += 1;
+      if (json.owner) owners.set(leadId, json.owner);
       continue;
     }
-    const reason = `${status} ${json.message ?? ''}`.trim();
+    const reason = `${status || 'timeout'} ${json.message ?? ''}`.trim();
     tally.reasons.set(reason, (tally.reasons.get(reason) ?? 0) + 1);
     if (status === 400) tally.rejected += 1;
     else tally.failed += 1;
@@ -416,34 +435,54 @@ async function work({ leadId }: Enrolled, steps: Step[], at: number[], began: nu
   }
 }
 
-async function simulateWork(enrolled: Enrolled[], plans: Step[][], schedules: number[][]): Promise<Tally> {
+async function simulateWork(enrolled: Enrolled[], plans: Step[][], schedules: number[][], owners: Map<string, string>): Promise<Tally> {
   const tally: Tally = { applied: 0, rejected: 0, failed: 0, reasons: new Map(), workedLeads: 0 };
   const began = Date.now();
   let seen = latencies.length;
   const progress = setInterval(() => {
-    const elapsed = Math.round((Date.now() - began) / 1000);
+    const elapsed = Date.now() - began;
     // When the worker is busy the answers slow down and the work runs late: say so rather than look stuck.
+    const due = schedules.flat().filter((at) => at <= elapsed).length;
     const recent = median(latencies.slice(seen));
     seen = latencies.length;
-    say(`  ${elapsed}s: ${tally.applied} outcomes recorded, ${tally.rejected} rejected; answers in ~${(recent / 1000).toFixed(1)} s`);
+    say(`  ${Math.round(elapsed / 1000)}s: ${tally.applied + tally.rejected + tally.failed} of ${due} outcomes due so far sent (${tally.rejected} rejected); answers in ~${(recent / 1000).toFixed(1)} s`);
   }, 15_000);
   try {
-    await Promise.all(enrolled.map((e, i) => work(e, plans[i]!, schedules[i]!, began, tally)));
+    await Promise.all(enrolled.map((e, i) => work(e, plans[i]!, schedules[i]!, began, owners, tally)));
   } finally {
     clearInterval(progress);
   }
   return tally;
 }
 
-/** Where the leads stand once the work is done, straight from their workflows. */
-async function stagesOf(enrolled: Enrolled[]): Promise<string> {
-  const stages = new Map<string, number>();
-  await Promise.all(enrolled.map(async ({ leadId }) => {
-    const { status, json } = await api<Partial<LeadState>>('GET', `/leads/${leadId}`);
-    const stage = status === 200 ? json.stage ?? '?' : '?';
-    stages.set(stage, (stages.get(stage) ?? 0) + 1);
-  }));
-  return [...stages].sort((a, b) => b[1] - a[1]).map(([s, n]) => `${s} ${n}`).join(', ');
+// The director's "Leads" list reads the ledger's lead views, not the workflows: asking it costs the
+// busy worker nothing. This run's leads are found by the run id in their emails.
+const runSearch = `q=${encodeURIComponent(`.${RUN_ID}@`)}`;
+const totalIn = (page: string) => Number(/<h1>Leads <span[^>]*>(\d+)<\/span>/.exec(page)?.[1] ?? 0);
+
+/** Who owns each of this run's leads, from the list's "Responsable" column (leads not listed yet are missing). */
+async function ownersFromList(web: WebSession): Promise<Map<string, string>> {
+  const owners = new Map<string, string>();
+  for (let page = 1, pages = 1; page <= pages; page += 1) {
+    const text = await (await web.get(`/leads?${runSearch}&page=${page}`)).text();
+    pages = Math.ceil(totalIn(text) / 50);
+    for (const row of text.split('<tr>').slice(1)) {
+      const leadId = /href="\/leads\/(L-[0-9a-z]+)"/.exec(row)?.[1];
+      const owner = [...row.matchAll(/<td[^>]*>([^<]*)<\/td>/g)].map((m) => m[1]!).find((cell) => cell.includes('@'));
+      if (leadId && owner) owners.set(leadId, owner);
+    }
+  }
+  return owners;
+}
+
+/** How many of this run's leads are in each stage now, from the list's stage filter. */
+async function stagesFromList(web: WebSession): Promise<string> {
+  const counts: [string, number][] = [];
+  for (const stage of STAGES) {
+    const n = totalIn(await (await web.get(`/leads?${runSearch}&stage=${stage}`)).text());
+    if (n) counts.push([stage, n]);
+  }
+  return counts.sort((a, b) => b[1] - a[1]).map(([s, n]) => `${s} ${n}`).join(', ');
 }
 
 // ---- main ---------------------------------------------------------------------------------------
@@ -472,9 +511,11 @@ async function main(): Promise<void> {
   const byLead = new Map(leads.map((l, i) => [l.email, i]));
   const indexOf = (e: Enrolled) => byLead.get(e.lead.email)!;
   const workBegan = Date.now();
-  const tally = await simulateWork(enrolled, enrolled.map((e) => plans[indexOf(e)]!), enrolled.map((e) => schedules[indexOf(e)]!));
+  const owners = await ownersFromList(web);
+  const tally = await simulateWork(enrolled, enrolled.map((e) => plans[indexOf(e)]!), enrolled.map((e) => schedules[indexOf(e)]!), owners);
   const workSeconds = Math.round((Date.now() - workBegan) / 1000);
-  await setShareOut(web, { [PART_TIME.email]: PART_TIME.cap });
+  const partTimer = (await shareOutRows(web)).get(PART_TIMER);
+  if (partTimer) await setShareOut(web, { [PART_TIMER]: Math.floor(partTimer.active / 2) });
   const loads = [...(await shareOutRows(web))].filter(([email]) => TEAM.some((m) => m.email === email));
 
   const reasons = [...tally.reasons].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([r, n]) => `${n}× ${r}`);
@@ -485,8 +526,8 @@ async function main(): Promise<void> {
   say(`  leads:    ${created} created, ${enrolled.length - created} existing, ${failed.length} failed; ${tally.workedLeads} worked, ${enrolled.length - tally.workedLeads} left untouched`);
   say(`  outcomes: ${tally.applied} applied, ${tally.rejected} rejected by the workflow${tally.failed ? `, ${tally.failed} failed` : ''} (in ${workSeconds} s, API median ${median(latencies)} ms)`);
   if (reasons.length) say(`            ${reasons.join('; ')}`);
-  say(`  load:     ${loads.map(([email, { load }]) => `${email.split('@')[0]} ${load}`).join(', ')} (active / cap; ${PART_TIME.email.split('@')[0]} now part-time)`);
-  say(`  stages:   ${await stagesOf(enrolled)}`);
+  say(`  load:     ${loads.map(([email, r]) => `${email.split('@')[0]} ${r.active}/${r.cap}`).join(', ')} (active/cap; ${PART_TIMER.split('@')[0]} now part-time)`);
+  say(`  stages:   ${await stagesFromList(web)} (this run's leads, from the Leads list)`);
   say(`  course prices for the value figures: COURSE_PRICES='${JSON.stringify(Object.fromEntries(COURSES.map((c) => [c.code, c.price])))}'`);
   say(`Look at ${BASE_URL}/panel (dashboard) and ${BASE_URL}/cuentas, signed in as ${ADMIN.email}; an executive's day at ${BASE_URL}/mi-dia as ${TEAM[0]!.email}.`);
 }

@@ -33,8 +33,10 @@ async function aWeekOfWork(): Promise<void> {
   await api.post(`/api/leads/${ids[1]}/outcomes`, { type: 'no_answer' }).expect(200);
   // The ledger has everything the workflows recorded before the report reads it.
   await eventually(async () => {
-    const { rows } = await stack.ledger.pool.query(`SELECT 1 FROM lead_events WHERE type = 'outcome_recorded'`);
-    if (rows.length < 3) throw new Error('not recorded yet');
+    const { rows } = await stack.ledger.pool.query(
+      `SELECT count(*) FILTER (WHERE type = 'outcome_recorded') AS outcomes, count(*) FILTER (WHERE type = 'stage_changed' AND data->>'to' = 'proposal') AS proposals FROM lead_events`,
+    );
+    if (Number(rows[0].outcomes) < 3 || Number(rows[0].proposals) < 1) throw new Error('not recorded yet');
   });
 }
 

@@ -100,7 +100,9 @@ describe('routing in the lead workflow, on the real stack', () => {
       if ((await api.state(first)).owner !== 'hugo@pe.example') throw new Error('not assigned yet');
     }, 20_000);
     expect((await api.state(waiting[1]!)).owner).toBeNull();
-    expect((await stack.ledger.eventsOf({ leadId: first })).map((e) => e.type)).toContain('lead_assigned');
+    await eventually(async () => {
+      expect((await stack.ledger.eventsOf({ leadId: first })).map((e) => e.type)).toContain('lead_assigned');
+    });
   });
 });
 
