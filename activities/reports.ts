@@ -31,7 +31,7 @@ export function createReportActivities({ ledger, mailer, directorEmail, publicUr
     async sendWeeklyReport({ asOf }: ReportInput): Promise<{ messageId: string }> {
       const when = new Date(asOf);
       const numbers = await directorNumbers({ pool: ledger.pool, settings: kpiSettings, period: weekBefore(when), now: when });
-      const mail = await renderWeeklyReport({ ...numbers, previous: numbers.previous, dashboardUrl: `${publicUrl}/panel`, timeZone });
+      const mail = await renderWeeklyReport({ ...numbers, dashboardUrl: `${publicUrl}/panel`, timeZone });
       const { ref } = await send(`report:weekly:${asOf}`, mail);
       return { messageId: ref };
     },

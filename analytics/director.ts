@@ -19,7 +19,9 @@ export interface DirectorNumbers {
   needSupport: LeadView[];
   converted: LeadView[];
   lost: (LeadView & { reason: string | null })[];
+  /** Executive email → display name. */
   names: Record<string, string>;
+  /** Course code → course name. */
   courseNames: Record<string, string>;
 }
 

@@ -6,30 +6,22 @@
  * the machine) the mail goes out without them rather than not at all.
  */
 import type { Bottlenecks } from '../analytics/bottlenecks';
-import type { KpiFigures, KpiReport } from '../analytics/kpis';
+import { CHANNELS, formatChange, formatFigure, KPI_ROWS, type Kind, type KpiRow } from '../analytics/kpi-rows';
+import type { KpiReport } from '../analytics/kpis';
+import type { DirectorNumbers } from '../analytics/director';
 import { CHANNEL_LABELS, LOST_REASON_LABELS, STAGE_LABELS } from '../api/web/labels';
 import { barChartSvg, funnelChartSvg, svgToPng, type Bar } from '../charts';
-import type { Channel } from '../domain/cadence';
 import type { LeadView } from '../domain/lead-view';
 import type { LostReason } from '../domain/outcomes';
 
-export interface WeeklyReportInput {
-  report: KpiReport;
+/** The director's numbers (analytics/director.ts); a first report may have no week before it. */
+export type WeeklyReportInput = Omit<DirectorNumbers, 'previous' | 'bottlenecks'> & {
   previous: KpiReport | null;
   bottlenecks: Bottlenecks | null;
-  suggestions: string[];
-  /** Leads that need support: SLA breached, stalled, overdue (at most 15 are shown). */
-  needSupport: LeadView[];
-  converted: LeadView[];
-  lost: (LeadView & { reason: string | null })[];
-  /** Executive email → display name. */
-  names: Record<string, string>;
-  /** Course code → course name. */
-  courseNames: Record<string, string>;
   dashboardUrl: string;
   /** The company's time zone: the period's dates are the days there. */
   timeZone: string;
-}
+};
 
 export interface ReportMail {
   subject: string;
@@ -39,37 +31,10 @@ export interface ReportMail {
 }
 
 const MAX_NEED_SUPPORT = 15;
-const CHANNELS: readonly Channel[] = ['call', 'linkedin', 'email'];
 const CHART_WIDTH = 600;
 
 const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-
-const decimal = new Intl.NumberFormat('es', { maximumFractionDigits: 1 });
-const whole = new Intl.NumberFormat('es', { maximumFractionDigits: 0 });
-
-type Kind = 'count' | 'number' | 'percent' | 'hours' | 'days' | 'money';
-
-/** Intl 'es', one decimal at most; money without decimals; nothing to show is "—". */
-export function formatFigure(value: number | null, kind: Kind): string {
-  if (value === null || !Number.isFinite(value)) return '—';
-  switch (kind) {
-    case 'money': return whole.format(value);
-    case 'percent': return `${decimal.format(value)} %`;
-    case 'hours': return `${decimal.format(value)} h`;
-    case 'days': return `${decimal.format(value)} días`;
-    default: return decimal.format(value);
-  }
-}
-
-/** "▲ 25 %", "▼ 10 %", "=" when unchanged; "—" when there is nothing to compare with. */
-export function formatChange(now: number | null, before: number | null): string {
-  if (now === null || before === null || !Number.isFinite(now) || !Number.isFinite(before)) return '—';
-  if (now === before) return '=';
-  if (before === 0) return '—';
-  const change = (100 * (now - before)) / Math.abs(before);
-  return `${change > 0 ? '▲' : '▼'} ${decimal.format(Math.abs(change))} %`;
-}
 
 /** "23–29 nov 2026", "30 nov–6 dic 2026", "28 dic 2026–3 ene 2027": the days of [from, to) in `timeZone`. */
 export function periodLabel(period: { from: string; to: string }, timeZone: string): string {
@@ -87,35 +52,6 @@ export function periodLabel(period: { from: string; to: string }, timeZone: stri
   if (a.day !== b.day) return `${a.day}–${b.day} ${b.month} ${b.year}`;
   return `${a.day} ${a.month} ${a.year}`;
 }
-
-interface KpiRow {
-  label: string;
-  kind: Kind;
-  /** Which way is good news, for the colour of the change; null when neither is. */
-  better: 'up' | 'down' | null;
-  pick: (f: KpiFigures) => number | null;
-}
-
-const KPI_ROWS: KpiRow[] = [
-  { label: 'Leads creados', kind: 'count', better: 'up', pick: (f) => f.leadsCreated },
-  { label: 'Leads gestionados', kind: 'count', better: 'up', pick: (f) => f.leadsManaged },
-  { label: 'Asignaciones por semana', kind: 'number', better: null, pick: (f) => f.assignmentsPerWeek },
-  ...CHANNELS.map((c): KpiRow => ({ label: `Tasa de contacto efectiva · ${CHANNEL_LABELS[c]}`, kind: 'percent', better: 'up', pick: (f) => f.contactRatePercent[c] })),
-  { label: 'Toques promedio antes de matrícula o archivo', kind: 'number', better: null, pick: (f) => f.touchesBeforeCloseAvg },
-  { label: 'Primer contacto · promedio', kind: 'hours', better: 'down', pick: (f) => f.firstContactAvgHours },
-  { label: 'Primer contacto · p90', kind: 'hours', better: 'down', pick: (f) => f.firstContactP90Hours },
-  { label: 'Primer contacto dentro del SLA', kind: 'percent', better: 'up', pick: (f) => f.firstContactWithinSlaPercent },
-  { label: 'Leads estancados reactivados', kind: 'percent', better: 'up', pick: (f) => f.stalledReactivatedPercent },
-  { label: 'Contactados que llegan a propuesta o cierre', kind: 'percent', better: 'up', pick: (f) => f.contactedToProposalPercent },
-  { label: 'Leads activos por ejecutiva', kind: 'number', better: null, pick: (f) => f.activeLeadsPerExecutive },
-  { label: 'Leads activos vs tope', kind: 'percent', better: null, pick: (f) => f.capUsagePercent },
-  { label: 'Higiene del CRM (próximo paso definido)', kind: 'percent', better: 'up', pick: (f) => f.nextStepPercent },
-  { label: 'Matrículas', kind: 'count', better: 'up', pick: (f) => f.leadsEnrolled },
-  { label: 'Velocidad del pipeline · mediana', kind: 'days', better: 'down', pick: (f) => f.velocityMedianDays },
-  { label: 'Velocidad del pipeline · p90', kind: 'days', better: 'down', pick: (f) => f.velocityP90Days },
-  { label: 'Costo por lead gestionado', kind: 'money', better: 'down', pick: (f) => f.costPerLeadManaged },
-  { label: 'Valor incremental', kind: 'money', better: 'up', pick: (f) => f.incrementalValue },
-];
 
 const STYLE = {
   body: 'margin:0;padding:16px;background:#f4f6f8;font-family:Arial,Helvetica,sans-serif;color:#222',

@@ -35,7 +35,7 @@ const API_KEY = env('API_KEY') ?? 'dev-api-key-change-me';
 const LEAD_COUNT = Math.round(positiveNumber('SEED_LEADS', 200));
 const WORK_MS = positiveNumber('SEED_MINUTES', 2) * 60_000;
 const RANDOM_SEED = Math.round(positiveNumber('SEED_RANDOM', 42));
-const RUN_ID = env('SEED_RUN_ID') ?? new Date().toISOString().slice(0, 19).replace(/\D/g, '');
+const RUN_ID = (env('SEED_RUN_ID') ?? new Date().toISOString().slice(0, 19)).replace(/[^A-Za-z0-9]/g, '');
 /** A modest number of requests in flight: the seed should look like a busy team, not a load test. */
 const CONCURRENCY = 8;
 const DEMO_PASSWORD = 'seguimiento-demo';
@@ -55,7 +55,7 @@ interface Member { name: string; email: string; role: 'executive' | 'closer'; po
  * Most serve the default pool "general". Two also serve "b2b": with the default routing (no
  * ROUTING_RULES, everything goes to "general") they still get leads, and with a b2b rule they take
  * the company leads. Valeria is new and has a low cap, so she is at her cap while leads pour in; after
- * the work she goes part-time and the director halves what she may carry. Routing never puts anyone
+ * the work she goes part-time and the director cuts her cap to half her load. Routing never puts anyone
  * over their cap; a cap lowered under someone's load does, and that is what "over cap" is for.
  */
 const TEAM: Member[] = [
@@ -445,7 +445,7 @@ async function simulateWork(enrolled: Enrolled[], plans: Step[][], schedules: nu
     const due = schedules.flat().filter((at) => at <= elapsed).length;
     const recent = median(latencies.slice(seen));
     seen = latencies.length;
-    say(`  ${Math.round(elapsed / 1000)}s: ${tally.applied + tally.rejected + tally.failed} of ${due} outcomes due so far sent (${tally.rejected} rejected); answers in ~${(recent / 1000).toFixed(1)} s`);
+    say(`  ${Math.round(elapsed / 1000)}s: ${tally.applied + tally.rejected + tally.failed} outcomes sent, ${due} planned by now (${tally.rejected} rejected); answers in ~${(recent / 1000).toFixed(1)} s`);
   }, 15_000);
   try {
     await Promise.all(enrolled.map((e, i) => work(e, plans[i]!, schedules[i]!, began, owners, tally)));

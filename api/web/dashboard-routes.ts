@@ -72,7 +72,7 @@ export function dashboardRoutes({ ledger, views, accounts, settings, timeZone, c
     };
     const lines = [['period_from', 'period_to', 'group', 'key', 'kpi', 'value'].join(',')];
     for (const [group, key, figures] of groups) {
-      for (const row of KPI_ROWS) lines.push([filters.from, filters.to, group, key, row.key, row.value(figures)].map(cell).join(','));
+      for (const row of KPI_ROWS) lines.push([filters.from, filters.to, group, key, row.key, row.pick(figures)].map(cell).join(','));
     }
     res.type('text/csv; charset=utf-8').attachment(`kpis-${filters.from}-${filters.to}.csv`).send(`${lines.join('\n')}\n`);
   });

@@ -4,7 +4,8 @@ import { suggestionsFrom } from '../../analytics/suggestions';
 import type { Stage } from '../../domain/lead';
 import type { LeadView } from '../../domain/lead-view';
 import type { OutcomeType } from '../../domain/outcomes';
-import { formatChange, formatFigure, periodLabel, renderWeeklyReport, type WeeklyReportInput } from '../../mail/weekly-report';
+import { formatChange, formatFigure } from '../../analytics/kpi-rows';
+import { periodLabel, renderWeeklyReport, type WeeklyReportInput } from '../../mail/weekly-report';
 
 /*
  * Two weeks in El Salvador (UTC−6): the report's week is Mon 23 – Sun 29 Nov 2026, the previous one

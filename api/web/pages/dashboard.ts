@@ -1,9 +1,9 @@
 import { barChartSvg, funnelChartSvg } from '../../../charts';
 import type { DirectorNumbers } from '../../../analytics/director';
-import { change, formatKpi, KPI_ROWS } from '../../../analytics/kpi-rows';
+import { CHANNELS, formatChange, formatFigure, KPI_ROWS } from '../../../analytics/kpi-rows';
 import { COUNTRIES } from '../../../domain/lead';
 import { html, Html } from '../html';
-import { COUNTRY_NAMES, STAGE_LABELS } from '../labels';
+import { CHANNEL_LABELS, COUNTRY_NAMES, STAGE_LABELS } from '../labels';
 import { page, type PageContext } from './layout';
 import { badges, nextStepLine } from './lead-parts';
 
@@ -18,7 +18,6 @@ export function dashboardPage(ctx: PageContext, { numbers, filters, executives, 
   const { report, previous, bottlenecks, suggestions, needSupport, names } = numbers;
   const f = report.overall;
   const name = (email: string) => names[email] ?? email;
-  const channels = [['call', 'Llamada'], ['email', 'Correo'], ['linkedin', 'LinkedIn']] as const;
   return page(ctx, 'Panel', html`
 <h1>Panel de seguimiento</h1>
 <form class="card filters" method="get" action="/panel">
@@ -40,11 +39,12 @@ ${suggestions.length ? html`<div class="card"><h2>Sugerencias</h2><ul class="sug
   <h2>Indicadores</h2>
   <div class="table-wrap"><table id="kpis"><thead><tr><th>Indicador</th><th>Periodo</th><th>Anterior</th><th>Cambio</th></tr></thead>
   <tbody>${KPI_ROWS.map((row) => {
-    const now = row.value(f);
-    const before = row.value(previous.overall);
-    const delta = change(now, before);
-    const good = delta.direction === 'flat' ? '' : (delta.direction === 'up') !== Boolean(row.lowerIsBetter) ? 'ok' : 'bad';
-    return html`<tr data-kpi="${row.key}"><td>${row.label}</td><td><strong>${formatKpi(now, row.unit)}</strong></td><td class="muted">${formatKpi(before, row.unit)}</td><td><span class="${good ? `badge ${good}` : ''}">${delta.text}</span></td></tr>`;
+    const now = row.pick(f);
+    const before = row.pick(previous.overall);
+    const delta = formatChange(now, before);
+    const up = delta.startsWith('▲') ? 'up' : delta.startsWith('▼') ? 'down' : null;
+    const tone = up && row.better ? (up === row.better ? 'badge ok' : 'badge bad') : '';
+    return html`<tr data-kpi="${row.key}"><td>${row.label}</td><td><strong>${formatFigure(now, row.kind)}</strong></td><td class="muted">${formatFigure(before, row.kind)}</td><td><span class="${tone}">${delta}</span></td></tr>`;
   })}</tbody></table></div>
 </section>
 <section>
@@ -53,8 +53,8 @@ ${suggestions.length ? html`<div class="card"><h2>Sugerencias</h2><ul class="sug
     { label: 'En conversación', value: report.funnel.engaged }, { label: 'Propuesta o cierre', value: report.funnel.proposalOrCloser },
     { label: 'Matriculados', value: report.funnel.enrolled },
   ], width: 420 }))}
-  ${svg(barChartSvg({ title: 'Tasa de contacto efectiva por canal', unit: '%', width: 420, bars: channels.map(([ch, label]) => ({
-    label, value: f.contactRatePercent[ch] ?? 0, previous: previous.overall.contactRatePercent[ch] ?? 0,
+  ${svg(barChartSvg({ title: 'Tasa de contacto efectiva por canal', unit: '%', width: 420, bars: CHANNELS.map((ch) => ({
+    label: CHANNEL_LABELS[ch], value: f.contactRatePercent[ch] ?? 0, previous: previous.overall.contactRatePercent[ch] ?? 0,
   })) }))}
 </section>
 </div>
@@ -64,10 +64,10 @@ ${suggestions.length ? html`<div class="card"><h2>Sugerencias</h2><ul class="sug
 <tbody>${Object.entries(report.byExecutive).map(([email, x]) => {
   const a = report.activity[email];
   return html`<tr data-executive="${email}"><td>${name(email)}</td><td>${x.assignments}</td>
-    <td>${a ? html`${a.newLeadsContacted} / ${formatKpi(a.goals.newLeadsContacted, '')} ${check(a.met.newLeadsContacted)}` : '—'}</td>
-    <td>${a ? html`${a.reactivated} / ${formatKpi(a.goals.reactivated, '')} ${check(a.met.reactivated)}` : '—'}</td>
-    <td>${a ? html`${formatKpi(a.nextStepPercent, '%')} / ${a.goals.nextStepPercent} % ${check(a.met.nextStepPercent)}` : '—'}</td>
-    <td>${formatKpi(x.activeLeadsPerExecutive, '')} / ${formatKpi(x.cap, '')}</td><td>${formatKpi(x.contactRatePercent.call, '%')}</td></tr>`;
+    <td>${a ? html`${a.newLeadsContacted} / ${formatFigure(a.goals.newLeadsContacted, 'number')} ${check(a.met.newLeadsContacted)}` : '—'}</td>
+    <td>${a ? html`${a.reactivated} / ${formatFigure(a.goals.reactivated, 'number')} ${check(a.met.reactivated)}` : '—'}</td>
+    <td>${a ? html`${formatFigure(a.nextStepPercent, 'percent')} / ${a.goals.nextStepPercent} % ${check(a.met.nextStepPercent)}` : '—'}</td>
+    <td>${formatFigure(x.activeLeadsPerExecutive, 'number')} / ${formatFigure(x.cap, 'count')}</td><td>${formatFigure(x.contactRatePercent.call, 'percent')}</td></tr>`;
 })}</tbody></table></div>
 
 <div class="grid2">
