@@ -15,10 +15,13 @@ export interface BottleneckThresholds {
   noReplyBacklogPerExecutive: number;
   /** Days a lead may stay in a stage before it counts as sitting there too long; stages left out are not judged. */
   dwellDays: Partial<Record<Stage, number>>;
+  /** Hours past due before a next step counts as overdue: a call due this morning is today's work, not a jam. */
+  overdueGraceHours: number;
 }
 
 export const defaultBottleneckThresholds: BottleneckThresholds = {
   noReplyBacklogPerExecutive: 30,
+  overdueGraceHours: 24,
   dwellDays: { contacting: 10, engaged: 7, proposal: 7, closing: 10 },
 };
 
@@ -84,7 +87,7 @@ export function findBottlenecks({ views, loads, waitingForOwner, now, thresholds
     .sort((a, b) => b.count - a.count || a.owner.localeCompare(b.owner));
 
   const late = views
-    .filter((v) => ACTIVE_LEAD_STAGES.includes(v.stage) && !v.paused && v.nextStep !== null && Date.parse(v.nextStep.dueAt) < nowMs)
+    .filter((v) => ACTIVE_LEAD_STAGES.includes(v.stage) && !v.paused && v.nextStep !== null && Date.parse(v.nextStep.dueAt) < nowMs - thresholds.overdueGraceHours * 3_600_000)
     .sort((a, b) => Date.parse(a.nextStep!.dueAt) - Date.parse(b.nextStep!.dueAt) || a.leadId.localeCompare(b.leadId));
   const overdue: Bottlenecks['overdue'] = { total: late.length, byOwner: {}, byStage: {}, worst: [] };
   for (const v of late) {

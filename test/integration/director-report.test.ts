@@ -81,3 +81,36 @@ test('the dashboard shows the same figures, filters by executive and exports the
   expect(csv.text).toMatch(/,overall,,leadsCreated,3\n/);
   expect(csv.text).toMatch(new RegExp(`,executive,${TEAM_EXECUTIVE.replace(/\./g, '\\.')},contactRate\\.call,50\\n`));
 });
+
+test('the daily check mails the director only on a day with bottlenecks, naming who is over their cap', async () => {
+  const daily = stack.env.client.schedule.getHandle(DAILY_BOTTLENECKS_SCHEDULE);
+  const runs = async () => {
+    const results: unknown[] = [];
+    for await (const wf of stack.env.client.workflow.list({ query: "WorkflowType = 'dailyBottlenecksWorkflow' AND ExecutionStatus = 'Completed'" })) {
+      results.push(await stack.env.client.workflow.getHandle(wf.workflowId, wf.runId).result());
+    }
+    return results;
+  };
+  await daily.trigger();
+  expect(await eventually(async () => {
+    const done = await runs();
+    if (done.length < 1) throw new Error('not run yet');
+    return done;
+  })).toEqual([{ sent: false }]);
+
+  // Three active leads on a cap of one.
+  await stack.ledger.pool.query('UPDATE users SET cap = 1 WHERE email = $1', [TEAM_EXECUTIVE]);
+  try {
+    await daily.trigger();
+    const mail = await eventually(async () => {
+      const mails = await Promise.all(stack.catcher.list().map(parseMail));
+      const found = mails.find((m) => m.subject?.startsWith('Cuellos de botella'));
+      if (!found) throw new Error('no bottleneck mail yet');
+      return found;
+    });
+    expect(mail.subject).toMatch(/1 ejecutiva sobre su tope/);
+    expect(mail.text).toContain('Equipo de seguimiento');
+  } finally {
+    await stack.ledger.pool.query('UPDATE users SET cap = 100000 WHERE email = $1', [TEAM_EXECUTIVE]);
+  }
+});

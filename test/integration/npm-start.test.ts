@@ -6,6 +6,8 @@ import { join, resolve } from 'node:path';
 import { freePort } from '../support/postgres';
 import { aLead } from '../support/leads';
 import { DEV_ADMIN } from '../../config';
+import { Client, Connection } from '@temporalio/client';
+import { DAILY_BOTTLENECKS_SCHEDULE, WEEKLY_REPORT_SCHEDULE } from '../../temporal/schedules';
 
 /**
  * `npm start` as a newcomer runs it: every process comes up, a lead goes in, Ctrl-C stops everything,
@@ -144,6 +146,15 @@ test('npm start brings every service up, takes a lead, stops cleanly on Ctrl-C a
     expect(await state.json()).toMatchObject({ leadId, stage: 'contacting', touches: [{ kind: 'welcome', status: 'done' }, { kind: 'cadence', channel: 'call' }] });
     // The same person again after the restart is still the same lead.
     expect((await api('/api/leads', { method: 'POST', body: JSON.stringify(lead) })).status).toBe(200);
+    // The director's schedules exist (the worker creates them), as the Temporal UI lists them.
+    const connection = await Connection.connect({ address: `127.0.0.1:${ports.DEV_TEMPORAL_PORT}` });
+    try {
+      const schedules: string[] = [];
+      for await (const s of new Client({ connection }).schedule.list()) schedules.push(s.scheduleId);
+      expect(schedules.sort()).toEqual([DAILY_BOTTLENECKS_SCHEDULE, WEEKLY_REPORT_SCHEDULE]);
+    } finally {
+      await connection.close();
+    }
     // The web app's first account exists, and its lists and the caught mail show the lead.
     const web = await signInAsDevAdmin();
     expect(await web(`/leads?q=${encodeURIComponent(lead.email)}`)).toContain(`${lead.firstName} ${lead.lastName}`);

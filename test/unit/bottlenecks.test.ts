@@ -25,6 +25,9 @@ const step = (dueDaysAgo: number, action = 'Llamar') => ({ action, dueAt: daysAg
 
 const load = (email: string, name: string, active: number, cap: number): ExecutiveLoad => ({ email, name, active, cap, away: false, pools: [] });
 
+/** Overdue the moment it is past due, so the fixtures can use whole days; the default grace is tested apart. */
+const EXACT = { ...defaultBottleneckThresholds, overdueGraceHours: 0 };
+
 describe('findBottlenecks', () => {
   const views: LeadView[] = [
     // contacting: ana 3 (one for 12 days, over 10), ben 1, unassigned 1
@@ -44,7 +47,7 @@ describe('findBottlenecks', () => {
     view('nurturing', 40, { leadId: 'X2', nextStep: step(30) }),
   ];
   const loads = [load(ANA, 'Ana Pérez', 41, 40), load(BEN, 'Ben Ruiz', 40, 40)];
-  const b = findBottlenecks({ views, loads, waitingForOwner: 2, now });
+  const b = findBottlenecks({ views, loads, waitingForOwner: 2, now, thresholds: EXACT });
 
   test('overdue next steps: open, not paused, due before now; per owner and stage, oldest first', () => {
     expect(b.overdue.total).toBe(4);
@@ -56,7 +59,7 @@ describe('findBottlenecks', () => {
 
   test('keeps only the 20 most overdue leads', () => {
     const many = Array.from({ length: 25 }, (_, i) => view('contacting', 1, { leadId: `M${i}`, nextStep: step(i + 1) }));
-    const r = findBottlenecks({ views: many, loads: [], waitingForOwner: 0, now });
+    const r = findBottlenecks({ views: many, loads: [], waitingForOwner: 0, now, thresholds: EXACT });
     expect(r.overdue.total).toBe(25);
     expect(r.overdue.worst).toHaveLength(20);
     expect(r.overdue.worst[0]!.leadId).toBe('M24');
@@ -85,6 +88,11 @@ describe('findBottlenecks', () => {
     ]);
   });
 
+  test('by default a next step is overdue only a day after it was due: this morning\'s call is today\'s work', () => {
+    const graced = findBottlenecks({ views, loads, waitingForOwner: 2, now });
+    expect(graced.overdue.worst.map((w) => w.leadId)).toEqual(['C1', 'E3']);
+  });
+
   test('any: true with something to act on, false when all is calm', () => {
     expect(b.at).toBe(now.toISOString());
     expect(b.waitingForOwner).toBe(2);
@@ -99,7 +107,7 @@ describe('renderBottleneckMail', () => {
     view('contacting', 2, { leadId: 'S1', firstName: '<script>alert(1)</script>', lastName: 'O\'Hara & Co', nextStep: step(2, 'Llamar <b>ya</b>') }),
     view('proposal', 9, { leadId: 'S2', owner: BEN, nextStep: step(1) }),
   ];
-  const b = findBottlenecks({ views, loads: [load(ANA, 'Ana <Pérez>', 41, 40)], waitingForOwner: 0, now });
+  const b = findBottlenecks({ views, loads: [load(ANA, 'Ana <Pérez>', 41, 40)], waitingForOwner: 0, now, thresholds: EXACT });
   const mail = renderBottleneckMail({ bottlenecks: b, dashboardUrl: 'https://seguimiento.test/panel?a=1&b=2', names: { [ANA]: 'Ana <Pérez>', [BEN]: 'Ben Ruiz' }, timeZone: 'America/El_Salvador' });
 
   test('the subject says what is wrong, in Spanish, with the day', () => {
