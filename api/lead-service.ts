@@ -1,4 +1,6 @@
-import { Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import {
+  Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError,
+} from '@temporalio/client';
 import { findCadence, selectCadence } from '../domain/cadence';
 import { leadIdFor, leadWorkflowId } from '../domain/ids';
 import { leadInputSchema, type Lead } from '../domain/lead';
@@ -20,6 +22,8 @@ export type EnrolResult = { created: boolean; leadId: string; workflowId: string
 /** Temporal failing to answer is an outage, not bad input: callers get a 503 and can retry. */
 function unavailable(err: unknown): never {
   if (err instanceof WorkflowNotFoundError) throw new NotFoundError('No lead with that id');
+  // The lead's workflow did not take the update in time (its worker is down or it is stuck).
+  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) throw new UnavailableError('The lead did not answer in time; try again shortly');
   const code = (err as { code?: number }).code;
   // gRPC UNAVAILABLE (14) / DEADLINE_EXCEEDED (4) mean the server could not be reached.
   if (code === 14 || code === 4) throw new UnavailableError('Temporal is not reachable right now; try again shortly');

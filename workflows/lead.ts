@@ -383,6 +383,8 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
     if (!state.stall) {
       const stalledAt = new Date(Date.parse(state.lastProgressAt) + stallMs).toISOString();
       if (!(await waitUntil(stalledAt, `Sin avance en "${stage}" hasta ${stalledAt.slice(0, 16)}`))) return;
+      // The timer and a message can land in the same step: the message wins.
+      if (!still([stage])) return;
       state.stall = { since: now().toISOString(), reactivationSent: false, escalated: false };
       record({ type: 'lead_stalled', occurredAt: now().toISOString(), data: { stage, days: policy.stallDays[stage] } });
     }
@@ -400,6 +402,8 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
     if (!state.stall.escalated) {
       const escalateAt = new Date(Date.parse(state.stall.since) + stallMs).toISOString();
       if (!(await waitUntil(escalateAt, 'Esperando respuesta a la reactivación'))) return;
+      // An outcome that arrived with the timer may have ended the stall already.
+      if (!state.stall || !still([stage])) return;
       state.stall.escalated = true;
       state.counts.escalations += 1;
       const since = state.stall.since;
