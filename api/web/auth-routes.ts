@@ -75,13 +75,13 @@ export function authRoutes({ accounts, sessions, loads, cookie, ctx }: {
     try {
       const created = await accounts.create(newUserSchema.parse(req.body, { reportInput: true }));
       if (!created) {
-        return res.status(409).send(accountsPage(ctx(req, res), { users: await accounts.list(), values, errors: { email: ['ya tiene una cuenta'] } }));
+        return res.status(409).send(accountsPage(ctx(req, res), { users: await accounts.list(), loads: await loads(), values, errors: { email: ['ya tiene una cuenta'] } }));
       }
       flash(res, { kind: 'ok', text: `Cuenta creada para ${created.name}.` }, cookie);
       res.redirect(303, '/cuentas');
     } catch (err) {
       if (!(err instanceof ZodError)) throw err;
-      res.status(400).send(accountsPage(ctx(req, res), { users: await accounts.list(), values, errors: spanishFieldErrors(err) }));
+      res.status(400).send(accountsPage(ctx(req, res), { users: await accounts.list(), loads: await loads(), values, errors: spanishFieldErrors(err) }));
     }
   });
 
