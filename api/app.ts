@@ -38,13 +38,16 @@ export interface AppDeps {
   routingRules?: RoutingRule[];
   /** The local SMTP catcher, in development only: enables the "Correo enviado" page. */
   sentMail?: SentMailbox;
+  /** Proxies in front of the app: their X-Forwarded-For names the client the login limit counts. */
+  trustProxyHops?: number;
   log: Logger;
 }
 
 /** The HTTP app without listen(), so tests drive it in-process. */
-export function createApp({ temporal, ledger, secrets, zohoStatus, apiKey, publicUrl, policy, links, routingRules = [], director = { kpiSettings: defaultKpiSettings, timeZone: 'America/El_Salvador' }, sentMail, log }: AppDeps): express.Express {
+export function createApp({ temporal, ledger, secrets, zohoStatus, apiKey, publicUrl, policy, links, routingRules = [], director = { kpiSettings: defaultKpiSettings, timeZone: 'America/El_Salvador' }, sentMail, trustProxyHops = 0, log }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', trustProxyHops);
   const https = publicUrl.startsWith('https:');
   app.use(helmet({
     // Plain http is only ever local development, where upgrading requests or pinning HTTPS would break the app.

@@ -51,6 +51,8 @@ export class LeadImports {
   async stage({ fileName, content, userEmail }: { fileName: string; content: Buffer; userEmail: string }): Promise<PendingImport> {
     const rows = await readLeadFile({ fileName, content });
     const id = randomUUID();
+    // Uploaded rows are personal data: kept only until confirmed, or a day when nobody confirms.
+    await this.pool.query(`DELETE FROM imports WHERE result IS NULL AND created_at < now() - interval '1 day'`);
     await this.pool.query('INSERT INTO imports (id, user_email, file_name, rows) VALUES ($1, $2, $3, $4)', [id, userEmail, fileName, JSON.stringify(rows)]);
     return { id, fileName, rows, result: null };
   }
@@ -69,7 +71,7 @@ export class LeadImports {
   async confirm(pending: PendingImport): Promise<ImportResult> {
     if (pending.result) return pending.result;
     const result = await this.enrolRows(pending.rows);
-    await this.pool.query('UPDATE imports SET result = $2 WHERE id = $1', [pending.id, JSON.stringify(result)]);
+    await this.pool.query(`UPDATE imports SET result = $2, rows = '[]' WHERE id = $1`, [pending.id, JSON.stringify(result)]);
     return result;
   }
 

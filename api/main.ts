@@ -27,6 +27,7 @@ async function main(): Promise<void> {
     temporal, ledger, secrets: secretsOf(config), zohoStatus: zohoStatusMap(config.ZOHO_STATUS_MAP), apiKey: apiKeyOf(config), publicUrl: config.PUBLIC_URL,
     policy: policyOf(config), log, routingRules: config.ROUTING_RULES,
     director: { kpiSettings: kpiSettingsOf(config), timeZone: config.COMPANY_TIME_ZONE },
+    trustProxyHops: config.TRUST_PROXY_HOPS,
     links: { temporalUiUrl: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE, zohoWebUrl: config.ZOHO_WEB_URL },
     // Caught mail is shown only in development: in production mail goes to real people.
     sentMail: config.MAIL_CATCHER_URL && config.NODE_ENV !== 'production' ? httpMailbox(config.MAIL_CATCHER_URL) : undefined,

@@ -43,6 +43,8 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PORT: port(3000),
   PUBLIC_URL: z.url({ message: 'must be a URL' }).default('http://localhost:3000'),
+  /** Behind a reverse proxy: how many proxies to trust for the client's address (login rate limit), e.g. 1. */
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Unset: `npm start` runs a local Temporal dev server on DEV_TEMPORAL_PORT. */
   TEMPORAL_ADDRESS: z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port').optional(),
