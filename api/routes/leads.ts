@@ -1,12 +1,11 @@
-import { Router, type NextFunction, type Request, type Response } from 'express';
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { LeadFileError } from '../../imports/lead-file';
 import { RejectedError } from '../errors';
 import type { LeadImports } from '../lead-import';
 import type { LeadService } from '../lead-service';
 import { isUploadError, leadFileUpload, MAX_UPLOAD_BYTES } from '../upload';
-import express from 'express';
 
-/** A file as multipart (`file`), or the CSV itself as a `text/csv` body. */
+/** The file itself as the body (`text/csv` or .xlsx); multipart uploads (field `file`) go through `upload`. */
 const csvBody = express.raw({ type: ['text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'], limit: MAX_UPLOAD_BYTES });
 const upload = (req: Request, res: Response, next: NextFunction) =>
   leadFileUpload(req, res, (err: unknown) => next(isUploadError(err) ? Object.assign(new Error(err.message), { status: err.code === 'LIMIT_FILE_SIZE' ? 413 : 400, type: 'upload_rejected' }) : err));
