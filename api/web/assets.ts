@@ -26,7 +26,8 @@ input, select, textarea { font:inherit; width:100%; padding:.5rem; border:1px so
 textarea { min-height:5rem; }
 pre.script { white-space:pre-wrap; background:#f8fafc; border:1px dashed var(--line); border-radius:8px; padding:.6rem; margin:.4rem 0; font:inherit; }
 table { width:100%; border-collapse:collapse; background:#fff; }
-th, td { text-align:left; padding:.45rem .5rem; border-bottom:1px solid var(--line); vertical-align:top; overflow-wrap:anywhere; }
+th, td { text-align:left; padding:.45rem .5rem; border-bottom:1px solid var(--line); vertical-align:top; }
+td { overflow-wrap:anywhere; }
 th { font-size:.85rem; color:var(--muted); }
 .filters { display:grid; grid-template-columns:repeat(auto-fit, minmax(140px, 1fr)); gap:.5rem; align-items:end; }
 .filters label { margin:0; font-weight:400; font-size:.8rem; }

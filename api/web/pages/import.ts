@@ -35,7 +35,7 @@ export function previewPage(ctx: PageContext, pending: PendingImport): string {
 <thead><tr><th>Fila</th><th>Lead</th><th>Curso</th><th>Validación</th></tr></thead>
 <tbody>${pending.rows.map((r) => html`<tr class="${r.input ? 'valid' : 'invalid'}">
   <td>${r.row}</td>
-  <td>${r.input ? `${r.input.firstName} ${r.input.lastName}` : Object.values(r.raw).slice(0, 2).join(' ')}<br><span class="small muted">${r.input?.email ?? ''}</span></td>
+  <td>${r.input ? `${r.input.firstName} ${r.input.lastName}` : Object.values(r.raw).slice(0, 2).join(' ')}<br><span class="small muted">${r.input?.email ?? Object.values(r.raw).find((v) => v.includes('@')) ?? ''}</span></td>
   <td>${r.input?.course.name ?? ''}</td>
   <td>${r.errors.length ? html`<ul class="errors">${r.errors.map((e) => html`<li>${e}</li>`)}</ul>` : html`<span class="badge ok">OK</span>`}</td>
 </tr>`)}</tbody></table></div>
