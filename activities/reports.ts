@@ -1,5 +1,5 @@
 import type { KpiSettings } from '../analytics/kpis';
-import { directorNumbers, weekBefore } from '../analytics/director';
+import { bottlenecksNow, directorNumbers, weekBefore } from '../analytics/director';
 import { renderBottleneckMail } from '../analytics/bottlenecks';
 import type { Ledger } from '../ledger/ledger';
 import type { Mailer } from '../mail/mailer';
@@ -39,7 +39,7 @@ export function createReportActivities({ ledger, mailer, directorEmail, publicUr
     /** Today's bottlenecks to the director; nothing is sent on a day without any. */
     async reportBottlenecks({ asOf }: ReportInput): Promise<{ sent: boolean }> {
       const when = new Date(asOf);
-      const { bottlenecks, names } = await directorNumbers({ pool: ledger.pool, settings: kpiSettings, period: weekBefore(when), now: when });
+      const { bottlenecks, names } = await bottlenecksNow({ pool: ledger.pool, now: when });
       if (!bottlenecks.any) return { sent: false };
       await send(`report:bottlenecks:${asOf}`, renderBottleneckMail({ bottlenecks, dashboardUrl: `${publicUrl}/panel`, names, timeZone }));
       return { sent: true };

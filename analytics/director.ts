@@ -32,22 +32,13 @@ export interface DirectorNumbers {
 export async function directorNumbers({ pool, settings, period, filters = {}, now = new Date() }: {
   pool: Pool; settings: Omit<KpiSettings, 'caps'>; period: { from: string; to: string }; filters?: KpiFilters; now?: Date;
 }): Promise<DirectorNumbers> {
-  const routing = new Routing(pool);
-  const [{ events, leads, views }, loads, waiting, people] = await Promise.all([
-    new KpiSource(pool).load(filters),
-    routing.loads(),
-    routing.waiting(),
-    pool.query<{ email: string; name: string; cap: number }>('SELECT email, name, cap FROM users'),
-  ]);
-  const caps = Object.fromEntries(people.rows.map((u) => [u.email, u.cap]));
-  const names = Object.fromEntries(people.rows.map((u) => [u.email, u.name]));
+  const { events, leads, views } = await new KpiSource(pool).load(filters);
+  const { bottlenecks, names, caps } = await bottlenecksNow({ pool, filters, now, views });
   const full: KpiSettings = { ...settings, caps };
   const length = Date.parse(period.to) - Date.parse(period.from);
   const before = { from: new Date(Date.parse(period.from) - length).toISOString(), to: period.from };
   const report = computeKpis({ events, leads, period, settings: full, now: now.toISOString() });
   const previous = computeKpis({ events, leads, period: before, settings: full, now: now.toISOString() });
-  const scopedLoads = filters.owner ? loads.filter((l) => l.email === filters.owner) : loads;
-  const bottlenecks = findBottlenecks({ views, loads: scopedLoads, waitingForOwner: waiting.length, now });
 
   const byId = new Map(views.map((v) => [v.leadId, v]));
   const inPeriod = (at: string) => at >= period.from && at < period.to;
@@ -66,6 +57,25 @@ export async function directorNumbers({ pool, settings, period, filters = {}, no
     converted: reached('enrolled'),
     lost: reached('lost').map((v) => ({ ...v, reason: v.lostReason })),
     courseNames: Object.fromEntries(views.map((v) => [v.courseCode, v.courseName])),
+  };
+}
+
+/** Where the follow-up is jammed right now, for a slice of leads; with the team's names and caps. */
+export async function bottlenecksNow({ pool, filters = {}, now = new Date(), views: loaded }: {
+  pool: Pool; filters?: KpiFilters; now?: Date; /** The slice's snapshots, when the caller has them already. */ views?: LeadView[];
+}) {
+  const routing = new Routing(pool);
+  const [views, loads, waiting, people] = await Promise.all([
+    loaded ?? new KpiSource(pool).views(filters),
+    routing.loads(),
+    routing.waiting(),
+    pool.query<{ email: string; name: string; cap: number }>('SELECT email, name, cap FROM users'),
+  ]);
+  const scopedLoads = filters.owner ? loads.filter((l) => l.email === filters.owner) : loads;
+  return {
+    bottlenecks: findBottlenecks({ views, loads: scopedLoads, waitingForOwner: waiting.length, now }),
+    names: Object.fromEntries(people.rows.map((u) => [u.email, u.name])),
+    caps: Object.fromEntries(people.rows.map((u) => [u.email, u.cap])),
   };
 }
 

@@ -12,7 +12,8 @@ export interface KpiFilters { owner?: string; country?: string; course?: string 
 export class KpiSource {
   constructor(private readonly pool: Pool) {}
 
-  async load(filters: KpiFilters = {}): Promise<{ events: KpiEvent[]; leads: KpiLead[]; views: LeadView[] }> {
+  /** The snapshots of the slice's leads, without their histories. */
+  async views(filters: KpiFilters = {}): Promise<LeadView[]> {
     const params: unknown[] = [];
     const where: string[] = ['TRUE'];
     for (const [column, value] of [['owner', filters.owner], ['country', filters.country], ['course_code', filters.course]] as const) {
@@ -20,8 +21,12 @@ export class KpiSource {
       params.push(value);
       where.push(`${column} = $${params.length}`);
     }
-    const { rows: viewRows } = await this.pool.query<{ view: LeadView }>(`SELECT view FROM lead_views WHERE ${where.join(' AND ')}`, params);
-    const views = viewRows.map((r) => r.view);
+    const { rows } = await this.pool.query<{ view: LeadView }>(`SELECT view FROM lead_views WHERE ${where.join(' AND ')}`, params);
+    return rows.map((r) => r.view);
+  }
+
+  async load(filters: KpiFilters = {}): Promise<{ events: KpiEvent[]; leads: KpiLead[]; views: LeadView[] }> {
+    const views = await this.views(filters);
     const leads: KpiLead[] = views.map((v) => ({ leadId: v.leadId, owner: v.owner, country: v.country, courseCode: v.courseCode, createdAt: v.createdAt, stage: v.stage }));
     const { rows } = await this.pool.query<{ lead_id: string; type: string; occurred_at: Date; data: Record<string, unknown> }>(
       'SELECT lead_id, type, occurred_at, data FROM lead_events WHERE lead_id = ANY($1) ORDER BY occurred_at, id',
