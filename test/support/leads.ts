@@ -1,4 +1,8 @@
-import type { LeadInput } from '../../domain/lead';
+import { selectCadence } from '../../domain/cadence';
+import { leadIdFor } from '../../domain/ids';
+import { leadInputSchema, type LeadInput } from '../../domain/lead';
+import type { LeadState } from '../../domain/lead-state';
+import { defaultPolicy } from '../../domain/policy';
 
 let counter = 0;
 
@@ -18,6 +22,23 @@ export function aLead(overrides: Partial<LeadInput> = {}): LeadInput {
     source: 'web-form',
     urgency: 'normal',
     benefit: 'Cambiar a un rol de ciencia de datos',
+    ...overrides,
+  };
+}
+
+/** A lead's workflow state three days in, in `stage`, with its day-1 call open: for the pure lifecycle rules. */
+export function leadStateIn(stage: LeadState['stage'], overrides: Partial<LeadState> = {}): LeadState {
+  const input = leadInputSchema.parse(aLead());
+  const lead = { ...input, leadId: leadIdFor(input.email), createdAt: '2027-03-01T15:00:00.000Z' };
+  return {
+    leadId: lead.leadId, workflowId: `lead-${lead.leadId}`, stage, stageSince: '2027-03-01T15:00:00.000Z', owner: null, lead,
+    cadence: selectCadence({ profile: 'b2c', country: 'CO', courseCode: 'DS-101' }), policy: defaultPolicy(),
+    enrolledAt: '2027-03-01T15:00:00.000Z', zohoLeadId: null,
+    touches: [{ key: 'k1', kind: 'cadence', run: 1, step: 1, channel: 'call', template: 'first-call', status: 'due', dueAt: '2027-03-01T15:00:00.000Z' }],
+    nextStep: { action: 'Toque 2/5 · correo', dueAt: '2027-03-03T15:00:00.000Z' },
+    sla: { dueAt: '2027-03-02T15:00:00.000Z', status: 'pending', firstContactAt: null }, paused: null, contactProblem: false,
+    lostReason: null, outcomes: [], lastProgressAt: '2027-03-01T15:00:00.000Z', cadenceRun: 1, cadenceStartedAt: '2027-03-01T15:00:00.000Z',
+    stall: null, nurturingTouchesSent: 0, counts: { touchesDone: 0, touchesMissed: 0, outcomes: 0, reactivations: 0, escalations: 0 }, revision: 0,
     ...overrides,
   };
 }

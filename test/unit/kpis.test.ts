@@ -1,14 +1,10 @@
 import {
   computeKpis, leavesNextStep, percentile, type KpiEvent, type KpiLead, type KpiSettings,
 } from '../../analytics/kpis';
-import { selectCadence } from '../../domain/cadence';
-import { leadIdFor } from '../../domain/ids';
-import { leadInputSchema, STAGES, TERMINAL_STAGES, type Stage } from '../../domain/lead';
-import type { LeadState } from '../../domain/lead-state';
+import { STAGES, TERMINAL_STAGES, type Stage } from '../../domain/lead';
 import { applyOutcome, rejectOutcome } from '../../domain/lifecycle';
 import { OUTCOME_TYPES, type OutcomeType } from '../../domain/outcomes';
-import { defaultPolicy } from '../../domain/policy';
-import { aLead } from '../support/leads';
+import { leadStateIn } from '../support/leads';
 
 /*
  * The fixture: two weeks of work by two executives (ana, ben) on leads from two countries (CO, MX)
@@ -502,20 +498,9 @@ test('percentiles are nearest-rank', () => {
 
 describe('the next-step rule agrees with the lifecycle', () => {
   const when = new Date('2027-03-04T15:00:00.000Z');
-  function leadIn(stage: Stage): LeadState {
-    const input = leadInputSchema.parse(aLead());
-    const lead = { ...input, leadId: leadIdFor(input.email), createdAt: '2027-03-01T15:00:00.000Z' };
-    return {
-      leadId: lead.leadId, workflowId: `lead-${lead.leadId}`, stage, stageSince: '2027-03-01T15:00:00.000Z', owner: null, lead,
-      cadence: selectCadence({ profile: 'b2c', country: 'CO', courseCode: 'DS-101' }), policy: defaultPolicy(),
-      enrolledAt: '2027-03-01T15:00:00.000Z', zohoLeadId: null,
-      touches: [{ key: 'k1', kind: 'cadence', run: 1, step: 1, channel: 'call', template: 'first-call', status: 'due', dueAt: '2027-03-01T15:00:00.000Z' }],
-      nextStep: null,
-      sla: { dueAt: '2027-03-02T15:00:00.000Z', status: 'pending', firstContactAt: null }, paused: null, contactProblem: false,
-      lostReason: null, outcomes: [], lastProgressAt: '2027-03-01T15:00:00.000Z', cadenceRun: 1, cadenceStartedAt: '2027-03-01T15:00:00.000Z',
-      stall: null, nurturingTouchesSent: 0, counts: { touchesDone: 0, touchesMissed: 0, outcomes: 0, reactivations: 0, escalations: 0 }, revision: 0,
-    };
-  }
+  // No next step before the outcome: whatever the outcome leaves is its own.
+  const leadIn = (stage: Stage) => leadStateIn(stage, { nextStep: null });
+
   const open = STAGES.filter((s) => !TERMINAL_STAGES.includes(s));
   const cases = open.flatMap((stage) => OUTCOME_TYPES.map((type) => [stage, type] as const));
   test.each(cases)('in %s, outcome %s', (stage, type) => {

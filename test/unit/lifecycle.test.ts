@@ -1,28 +1,11 @@
-import { selectCadence } from '../../domain/cadence';
-import { leadIdFor } from '../../domain/ids';
 import type { LeadState } from '../../domain/lead-state';
 import { applyCommand, applyOutcome, rejectCommand, rejectOutcome } from '../../domain/lifecycle';
 import { outcomeSchema } from '../../domain/outcomes';
-import { defaultPolicy } from '../../domain/policy';
-import { leadInputSchema } from '../../domain/lead';
-import { aLead } from '../support/leads';
+import { leadStateIn } from '../support/leads';
 
 const now = new Date('2027-03-04T15:00:00.000Z');
 
-function leadIn(stage: LeadState['stage']): LeadState {
-  const input = leadInputSchema.parse(aLead());
-  const lead = { ...input, leadId: leadIdFor(input.email), createdAt: '2027-03-01T15:00:00.000Z' };
-  return {
-    leadId: lead.leadId, workflowId: `lead-${lead.leadId}`, stage, stageSince: '2027-03-01T15:00:00.000Z', owner: null, lead,
-    cadence: selectCadence({ profile: 'b2c', country: 'CO', courseCode: 'DS-101' }), policy: defaultPolicy(),
-    enrolledAt: '2027-03-01T15:00:00.000Z', zohoLeadId: null,
-    touches: [{ key: 'k1', kind: 'cadence', run: 1, step: 1, channel: 'call', template: 'first-call', status: 'due', dueAt: '2027-03-01T15:00:00.000Z' }],
-    nextStep: { action: 'Toque 2/5 · correo', dueAt: '2027-03-03T15:00:00.000Z' },
-    sla: { dueAt: '2027-03-02T15:00:00.000Z', status: 'pending', firstContactAt: null }, paused: null, contactProblem: false,
-    lostReason: null, outcomes: [], lastProgressAt: '2027-03-01T15:00:00.000Z', cadenceRun: 1, cadenceStartedAt: '2027-03-01T15:00:00.000Z',
-    stall: null, nurturingTouchesSent: 0, counts: { touchesDone: 0, touchesMissed: 0, outcomes: 0, reactivations: 0, escalations: 0 }, revision: 0,
-  };
-}
+const leadIn = (stage: LeadState['stage']) => leadStateIn(stage);
 
 test('a reply closes the open call touch, meets the SLA and hands the lead to a human with a due next step', () => {
   const state = leadIn('contacting');
