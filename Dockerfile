@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 #
 # One image for every Seguimiento process. The API is the default command; compose runs the worker
-# (node dist/workers/main.js) and the one-shot Temporal setup (node dist/temporal/setup-namespace.js)
+# (node dist/workers/main.js) and the one-shot Temporal setup (node dist/integrations/temporal/setup-namespace.js)
 # from the same image. All configuration comes from environment variables (see config/index.ts).
 
 FROM node:20-bookworm-slim AS base

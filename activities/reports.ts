@@ -1,9 +1,9 @@
-import type { KpiSettings } from '../analytics/kpis';
-import { bottlenecksNow, directorNumbers, weekBefore } from '../analytics/director';
-import { renderBottleneckMail } from '../analytics/bottlenecks';
-import type { Ledger } from '../ledger/ledger';
-import type { Mailer } from '../mail/mailer';
-import { renderWeeklyReport } from '../mail/weekly-report';
+import type { KpiSettings } from '../services/analytics/kpis';
+import { bottlenecksNow, directorNumbers, weekBefore } from '../services/analytics/director';
+import { renderBottleneckMail } from '../services/analytics/bottlenecks';
+import type { Ledger } from '../integrations/ledger/ledger';
+import type { Mailer } from '../integrations/mailer';
+import { renderWeeklyReport } from '../presentation/emails/weekly-report';
 import { messageIdFor } from '../domain/ids';
 
 export interface ReportDeps {

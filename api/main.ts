@@ -1,7 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { apiKeyOf, firstAdminOf, kpiSettingsOf, loadConfig, policyOf, required, secretsOf, temporalAddress } from '../config';
-import { Ledger } from '../ledger/ledger';
-import { zohoStatusMap } from '../zoho/status-mapping';
+import { Ledger } from '../integrations/ledger/ledger';
+import { zohoStatusMap } from '../integrations/zoho/status-mapping';
 import { createLogger } from '../lib/logger';
 import { createApp } from './app';
 import { Accounts } from './web/accounts';

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { leadInputSchema } from '../domain/lead';
 import { cadenceChoiceSchema, commandSchema, outcomeSchema } from '../domain/outcomes';
-import { zohoWebhookSchema } from '../zoho/webhook';
-import { inboundEmailSchema } from './inbound-email';
+import { zohoWebhookSchema } from '../integrations/zoho/webhook';
+import { inboundEmailSchema } from '../services/inbound-email';
 
 /** JSON Schema of what a client sends, straight from the zod schemas the routes validate with. */
 const schema = (s: z.ZodType) => {

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { Ledger } from '../ledger/ledger';
+import type { Ledger } from '../integrations/ledger/ledger';
 import { ConflictError, UnauthorizedError } from './errors';
 
 /** How far a delivery's timestamp may be from our clock: enough for skew, too little to replay later. */

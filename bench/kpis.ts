@@ -6,7 +6,7 @@
  *   npm run bench:kpis
  */
 import { performance } from 'node:perf_hooks';
-import { computeKpis, defaultKpiSettings, type KpiEvent, type KpiLead } from '../analytics/kpis';
+import { computeKpis, defaultKpiSettings, type KpiEvent, type KpiLead } from '../services/analytics/kpis';
 
 const DAY = 86_400_000;
 const NOW = Date.parse('2026-11-30T12:00:00Z');

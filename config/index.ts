@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { defaultPolicy, type FollowUpPolicy } from '../domain/policy';
-import { zohoStatusOverridesSchema } from '../zoho/status-mapping';
+import { zohoStatusOverridesSchema } from '../integrations/zoho/status-mapping';
 import { routingRulesSchema } from '../domain/routing';
-import { defaultKpiSettings, type KpiSettings } from '../analytics/kpis';
+import { defaultKpiSettings, type KpiSettings } from '../services/analytics/kpis';
 
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;

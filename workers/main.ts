@@ -1,12 +1,12 @@
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
 import { kpiSettingsOf, loadConfig, required, secretsOf, temporalAddress } from '../config';
-import { ensureSchedules } from '../temporal/schedules';
-import { Ledger } from '../ledger/ledger';
+import { ensureSchedules } from '../integrations/temporal/schedules';
+import { Ledger } from '../integrations/ledger/ledger';
 import { createLogger } from '../lib/logger';
-import { createMailer } from '../mail/mailer';
-import { ZohoClient } from '../zoho/client';
-import { zohoStatusMap } from '../zoho/status-mapping';
+import { createMailer } from '../integrations/mailer';
+import { ZohoClient } from '../integrations/zoho/client';
+import { zohoStatusMap } from '../integrations/zoho/status-mapping';
 import { createLeadWorker } from './lead-worker';
 
 async function main(): Promise<void> {

@@ -1,8 +1,8 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
-import { LeadFileError } from '../../imports/lead-file';
+import { LeadFileError } from '../../services/lead-file';
 import { RejectedError } from '../errors';
-import type { LeadImports } from '../lead-import';
-import type { LeadService } from '../lead-service';
+import type { LeadImports } from '../../services/lead-import';
+import type { LeadService } from '../../services/lead-service';
 import { isUploadError, leadFileUpload, MAX_UPLOAD_BYTES } from '../upload';
 
 /** The file itself as the body (`text/csv` or .xlsx); multipart uploads (field `file`) go through `upload`. */

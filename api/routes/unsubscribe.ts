@@ -1,6 +1,6 @@
 import express, { Router } from 'express';
 import { verifyUnsubscribeToken } from '../../lib/unsubscribe-token';
-import type { LeadService } from '../lead-service';
+import type { LeadService } from '../../services/lead-service';
 
 const page = (title: string, text: string) =>
   `<!doctype html><html lang="es"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${title}</title></head>` +

@@ -1,12 +1,12 @@
 import { Router } from 'express';
 import type { Client } from '@temporalio/client';
-import type { Ledger } from '../../ledger/ledger';
-import { handleInboundEmail } from '../inbound-email';
+import type { Ledger } from '../../integrations/ledger/ledger';
+import { handleInboundEmail } from '../../services/inbound-email';
 import { requireWebhookSecret } from '../webhook-auth';
-import type { LeadService } from '../lead-service';
-import { handleZohoWebhook } from '../zoho-webhook';
+import type { LeadService } from '../../services/lead-service';
+import { handleZohoWebhook } from '../../services/zoho-webhook';
 import { verifyWebForm } from '../web-form';
-import type { ZohoStatusMap } from '../../zoho/status-mapping';
+import type { ZohoStatusMap } from '../../integrations/zoho/status-mapping';
 
 export function webhookRoutes({ temporal, ledger, leads, zohoStatus, secret }: {
   temporal: Client; ledger: Ledger; leads: LeadService; zohoStatus: ZohoStatusMap; secret: string;

@@ -1,11 +1,11 @@
 import { Router, type Request, type Response } from 'express';
-import { directorNumbers } from '../../analytics/director';
-import { KPI_ROWS } from '../../analytics/kpi-rows';
-import type { KpiSettings } from '../../analytics/kpis';
+import { directorNumbers } from '../../services/analytics/director';
+import { KPI_ROWS } from '../../presentation/kpi-rows';
+import type { KpiSettings } from '../../services/analytics/kpis';
 import { zonedTime } from '../../domain/calendar';
 import { COUNTRIES } from '../../domain/lead';
-import type { Ledger } from '../../ledger/ledger';
-import type { LeadViews } from '../../ledger/lead-views';
+import type { Ledger } from '../../integrations/ledger/ledger';
+import type { LeadViews } from '../../integrations/ledger/lead-views';
 import type { Accounts } from './accounts';
 import type { WebContext } from './context';
 import { requireLogin, requireRole, userOf } from './guard';

@@ -1,7 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import type { Role, User } from '../../domain/accounts';
-import type { LeadScope } from '../../ledger/lead-views';
+import type { LeadScope } from '../../integrations/ledger/lead-views';
 import type { Session, Sessions } from './sessions';
 
 export const SESSION_COOKIE = 'seg_session';

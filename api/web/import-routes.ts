@@ -1,6 +1,6 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
-import { LeadFileError } from '../../imports/lead-file';
-import type { LeadImports } from '../lead-import';
+import { LeadFileError } from '../../services/lead-file';
+import type { LeadImports } from '../../services/lead-import';
 import { isUploadError, leadFileUpload } from '../upload';
 import type { WebContext } from './context';
 import { requireLogin, userOf, verifyCsrf } from './guard';

@@ -2,7 +2,7 @@ import type { SentMailbox } from '.';
 
 interface CatcherMessage { id: string; receivedAt: string; envelope: { to: string[] }; subject?: string; text?: string; html: string | null }
 
-/** The local SMTP catcher's JSON API (mail/catcher-main.ts) as the "Correo enviado" page reads it. */
+/** The local SMTP catcher's JSON API (dev/smtp-catcher/main.ts) as the "Correo enviado" page reads it. */
 export function httpMailbox(catcherUrl: string): SentMailbox {
   const messages = async (): Promise<CatcherMessage[]> => {
     const res = await fetch(`${catcherUrl.replace(/\/$/, '')}/messages`, { signal: AbortSignal.timeout(5000) });

@@ -1,9 +1,9 @@
 import { Router } from 'express';
 import { routingSettingsSchema } from '../../domain/accounts';
 import type { RoutingRule } from '../../domain/routing';
-import type { Routing } from '../../ledger/routing';
-import { reassignAll } from '../bulk-reassign';
-import type { LeadService } from '../lead-service';
+import type { Routing } from '../../integrations/ledger/routing';
+import { reassignAll } from '../../services/bulk-reassign';
+import type { LeadService } from '../../services/lead-service';
 import type { Accounts } from './accounts';
 import type { WebContext } from './context';
 import { spanishFieldErrors } from './es-errors';

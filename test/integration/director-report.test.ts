@@ -1,6 +1,6 @@
 import type { LeadState } from '../../domain/lead-state';
-import { parseMail } from '../../mail/catcher';
-import { DAILY_BOTTLENECKS_SCHEDULE, ensureSchedules, WEEKLY_REPORT_SCHEDULE } from '../../temporal/schedules';
+import { parseMail } from '../../dev/smtp-catcher/catcher';
+import { DAILY_BOTTLENECKS_SCHEDULE, ensureSchedules, WEEKLY_REPORT_SCHEDULE } from '../../integrations/temporal/schedules';
 import { aLead } from '../support/leads';
 import { API_KEY, eventually, startStack, TEAM_EXECUTIVE, type Stack } from '../support/stack';
 import { anAccount, signedIn } from '../support/web';

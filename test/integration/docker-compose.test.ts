@@ -154,7 +154,7 @@ describe('docker-compose.yml, as docker-compose config resolves it', () => {
 
   it('runs the worker and the setup step from the same image with their own entry points', () => {
     expect(commandOf(service(model, 'worker'))).toEqual(['node', 'dist/workers/main.js']);
-    expect(commandOf(service(model, 'temporal-setup'))).toEqual(['node', 'dist/temporal/setup-namespace.js']);
+    expect(commandOf(service(model, 'temporal-setup'))).toEqual(['node', 'dist/integrations/temporal/setup-namespace.js']);
     expect(commandOf(service(model, 'api'))).toEqual(['node', 'dist/api/main.js']);
   });
 
@@ -360,7 +360,7 @@ describe('entry points of the image match what npm run build emits', () => {
 
   it('covers the API, the worker and the namespace setup', () => {
     expect(entryPoints.map((e) => e.script).sort()).toEqual(
-      expect.arrayContaining(['dist/api/main.js', 'dist/temporal/setup-namespace.js', 'dist/workers/main.js']),
+      expect.arrayContaining(['dist/api/main.js', 'dist/integrations/temporal/setup-namespace.js', 'dist/workers/main.js']),
     );
   });
 

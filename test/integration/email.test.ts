@@ -4,7 +4,7 @@ import { getLeadState } from '../../domain/messages';
 import { createActivities } from '../../activities';
 import { leadIdFor, leadWorkflowId } from '../../domain/ids';
 import { leadInputSchema } from '../../domain/lead';
-import { parseMail } from '../../mail/catcher';
+import { parseMail } from '../../dev/smtp-catcher/catcher';
 import { aLead } from '../support/leads';
 import { API_KEY, eventually, PUBLIC_URL, SECRETS, startStack, TEAM_EXECUTIVE, type Stack } from '../support/stack';
 

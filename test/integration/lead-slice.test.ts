@@ -1,9 +1,9 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { leadWorkflowId } from '../../domain/ids';
 import { LEAD_COUNTRY, LEAD_COURSE, LEAD_ID, LEAD_OWNER, LEAD_STAGE } from '../../domain/search-attributes';
-import type { Ledger } from '../../ledger/ledger';
-import { parseMail, type MailCatcher } from '../../mail/catcher';
-import type { ZohoSandbox } from '../../zoho/sandbox';
+import type { Ledger } from '../../integrations/ledger/ledger';
+import { parseMail, type MailCatcher } from '../../dev/smtp-catcher/catcher';
+import type { ZohoSandbox } from '../../dev/zoho-sandbox/app';
 import { aLead } from '../support/leads';
 import { API_KEY, eventually, startStack, TEAM_EXECUTIVE, type Stack } from '../support/stack';
 

@@ -7,7 +7,7 @@ import { freePort } from '../support/postgres';
 import { aLead } from '../support/leads';
 import { DEV_ADMIN } from '../../config';
 import { Client, Connection } from '@temporalio/client';
-import { DAILY_BOTTLENECKS_SCHEDULE, WEEKLY_REPORT_SCHEDULE } from '../../temporal/schedules';
+import { DAILY_BOTTLENECKS_SCHEDULE, WEEKLY_REPORT_SCHEDULE } from '../../integrations/temporal/schedules';
 
 /**
  * `npm start` as a newcomer runs it: every process comes up, a lead goes in, Ctrl-C stops everything,

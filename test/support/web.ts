@@ -2,7 +2,7 @@ import request from 'supertest';
 import type { Express } from 'express';
 import type { Role } from '../../domain/accounts';
 import { Accounts } from '../../api/web/accounts';
-import type { Ledger } from '../../ledger/ledger';
+import type { Ledger } from '../../integrations/ledger/ledger';
 
 export const PASSWORD = 'correct-horse-battery';
 

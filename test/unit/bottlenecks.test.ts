@@ -1,7 +1,7 @@
-import { defaultBottleneckThresholds, findBottlenecks, renderBottleneckMail } from '../../analytics/bottlenecks';
+import { defaultBottleneckThresholds, findBottlenecks, renderBottleneckMail } from '../../services/analytics/bottlenecks';
 import type { Stage } from '../../domain/lead';
 import type { LeadView } from '../../domain/lead-view';
-import type { ExecutiveLoad } from '../../ledger/routing';
+import type { ExecutiveLoad } from '../../integrations/ledger/routing';
 
 const ANA = 'ana@cursos.test';
 const BEN = 'ben@cursos.test';

@@ -1,6 +1,6 @@
 import { Resvg } from '@resvg/resvg-js';
-import { barChartSvg, funnelChartSvg, svgToPng, type Bar } from '../../charts';
-import { resolveFonts, resvgOptions } from '../../charts/png';
+import { barChartSvg, funnelChartSvg, svgToPng, type Bar } from '../../presentation/charts';
+import { resolveFonts, resvgOptions } from '../../presentation/charts/png';
 
 const courses: Bar[] = [
   { label: 'Ciencia de Datos & IA', value: 45.55, previous: 38.2 },

@@ -1,6 +1,6 @@
 import {
   computeKpis, leavesNextStep, percentile, type KpiEvent, type KpiLead, type KpiSettings,
-} from '../../analytics/kpis';
+} from '../../services/analytics/kpis';
 import { STAGES, TERMINAL_STAGES, type Stage } from '../../domain/lead';
 import { applyOutcome, rejectOutcome } from '../../domain/lifecycle';
 import { OUTCOME_TYPES, type OutcomeType } from '../../domain/outcomes';

@@ -1,5 +1,5 @@
 import { Workbook } from 'exceljs';
-import { LeadFileError, readLeadFile } from '../../imports/lead-file';
+import { LeadFileError, readLeadFile } from '../../services/lead-file';
 
 const csv = (text: string, bom = false) => Buffer.concat([Buffer.from(bom ? [0xef, 0xbb, 0xbf] : []), Buffer.from(text, 'utf8')]);
 

@@ -1,7 +1,7 @@
 import { leadIdFor } from '../../domain/ids';
 import { leadInputSchema, type Lead } from '../../domain/lead';
-import { renderEscalation } from '../../mail/escalation';
-import { renderTouchEmail, type TouchTemplate } from '../../mail/templates';
+import { renderEscalation } from '../../presentation/emails/escalation';
+import { renderTouchEmail, type TouchTemplate } from '../../presentation/emails/templates';
 import { aLead } from '../support/leads';
 
 const lead = (overrides: Parameters<typeof aLead>[0] = {}): Lead => {

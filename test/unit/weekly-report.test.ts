@@ -1,11 +1,11 @@
-import { findBottlenecks } from '../../analytics/bottlenecks';
-import { computeKpis, defaultKpiSettings, type KpiEvent, type KpiLead, type KpiSettings } from '../../analytics/kpis';
-import { suggestionsFrom } from '../../analytics/suggestions';
+import { findBottlenecks } from '../../services/analytics/bottlenecks';
+import { computeKpis, defaultKpiSettings, type KpiEvent, type KpiLead, type KpiSettings } from '../../services/analytics/kpis';
+import { suggestionsFrom } from '../../services/analytics/suggestions';
 import type { Stage } from '../../domain/lead';
 import type { LeadView } from '../../domain/lead-view';
 import type { OutcomeType } from '../../domain/outcomes';
-import { formatChange, formatFigure } from '../../analytics/kpi-rows';
-import { periodLabel, renderWeeklyReport, type WeeklyReportInput } from '../../mail/weekly-report';
+import { formatChange, formatFigure } from '../../presentation/kpi-rows';
+import { periodLabel, renderWeeklyReport, type WeeklyReportInput } from '../../presentation/emails/weekly-report';
 
 /*
  * Two weeks in El Salvador (UTC−6): the report's week is Mon 23 – Sun 29 Nov 2026, the previous one
@@ -175,10 +175,10 @@ describe('renderWeeklyReport', () => {
   test('without fonts the mail still goes, without images', async () => {
     let render: typeof renderWeeklyReport = renderWeeklyReport;
     jest.isolateModules(() => {
-      jest.doMock('../../charts/png', () => ({ svgToPng: () => Promise.reject(new Error('svgToPng: no font available')) }));
-      render = (jest.requireActual('../../mail/weekly-report') as typeof import('../../mail/weekly-report')).renderWeeklyReport;
+      jest.doMock('../../presentation/charts/png', () => ({ svgToPng: () => Promise.reject(new Error('svgToPng: no font available')) }));
+      render = (jest.requireActual('../../presentation/emails/weekly-report') as typeof import('../../presentation/emails/weekly-report')).renderWeeklyReport;
     });
-    jest.dontMock('../../charts/png');
+    jest.dontMock('../../presentation/charts/png');
     const plain = await render(input());
     expect(plain.attachments).toEqual([]);
     expect(plain.html).not.toContain('<img');

@@ -1,6 +1,6 @@
-import { ZohoUnavailableError } from '../../zoho/errors';
-import { Semaphore, parseRetryAfter, retryDelayMs, withRetries } from '../../zoho/retry';
-import { CriteriaError, matchesCriteria, parseCriteria } from '../../zoho/sandbox-criteria';
+import { ZohoUnavailableError } from '../../integrations/zoho/errors';
+import { Semaphore, parseRetryAfter, retryDelayMs, withRetries } from '../../integrations/zoho/retry';
+import { CriteriaError, matchesCriteria, parseCriteria } from '../../dev/zoho-sandbox/criteria';
 
 const policy = { baseDelayMs: 500, maxDelayMs: 8_000 };
 

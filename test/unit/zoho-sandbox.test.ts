@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
-import { SANDBOX_USERS, createZohoSandbox, type ZohoSandbox } from '../../zoho/sandbox';
+import { SANDBOX_USERS, createZohoSandbox, type ZohoSandbox } from '../../dev/zoho-sandbox/app';
 
 /**
  * The sandbox's answers checked against Zoho's published v8 OpenAPI files, so the client is tested

@@ -1,5 +1,5 @@
 import { ROLE_NAMES, ROLES, type User } from '../../../domain/accounts';
-import { html } from '../html';
+import { html } from '../../../lib/html';
 import { csrfField, fieldErrors, page, type PageContext } from './layout';
 
 type Errors = Record<string, string[]>;

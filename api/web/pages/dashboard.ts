@@ -1,8 +1,8 @@
-import { barChartSvg, funnelChartSvg } from '../../../charts';
-import type { DirectorNumbers } from '../../../analytics/director';
-import { CHANNELS, formatChange, formatFigure, KPI_ROWS } from '../../../analytics/kpi-rows';
+import { barChartSvg, funnelChartSvg } from '../../../presentation/charts';
+import type { DirectorNumbers } from '../../../services/analytics/director';
+import { CHANNELS, formatChange, formatFigure, KPI_ROWS } from '../../../presentation/kpi-rows';
 import { COUNTRIES } from '../../../domain/lead';
-import { html, Html } from '../html';
+import { html, Html } from '../../../lib/html';
 import { CHANNEL_LABELS, COUNTRY_NAMES, STAGE_LABELS } from '../labels';
 import { page, type PageContext } from './layout';
 import { badges, nextStepLine } from './lead-parts';

@@ -1,5 +1,5 @@
-import type { ImportResult, ImportRowStatus, PendingImport } from '../../lead-import';
-import { html } from '../html';
+import type { ImportResult, ImportRowStatus, PendingImport } from '../../../services/lead-import';
+import { html } from '../../../lib/html';
 import { csrfField, page, type PageContext } from './layout';
 
 const STATUS_LABELS: Record<ImportRowStatus, string> = {

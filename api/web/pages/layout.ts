@@ -1,6 +1,6 @@
 import type { User } from '../../../domain/accounts';
 import type { Flash } from '../guard';
-import { html, type Html } from '../html';
+import { html, type Html } from '../../../lib/html';
 
 export interface PageContext {
   user?: User;

@@ -1,6 +1,6 @@
 import { touchScript } from '../../../domain/call-script';
 import type { LeadView } from '../../../domain/lead-view';
-import { html, type Html } from '../html';
+import { html, type Html } from '../../../lib/html';
 import { CHANNEL_LABELS, leadTime, OUTCOME_LABELS, QUICK_OUTCOMES, relative, STAGE_LABELS } from '../labels';
 import { csrfField, type PageContext } from './layout';
 

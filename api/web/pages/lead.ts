@@ -4,8 +4,8 @@ import { isTerminal } from '../../../domain/lifecycle';
 import type { LeadState } from '../../../domain/lead-state';
 import { leadViewOf } from '../../../domain/lead-view';
 import { LOST_REASONS, OUTCOME_TYPES } from '../../../domain/outcomes';
-import type { StoredLeadEvent } from '../../../ledger/ledger';
-import { html, type Html } from '../html';
+import type { StoredLeadEvent } from '../../../integrations/ledger/ledger';
+import { html, type Html } from '../../../lib/html';
 import {
   CHANNEL_LABELS, COUNTRY_NAMES, leadTime, LOST_REASON_LABELS, OUTCOME_LABELS, STAGE_LABELS, TOUCH_STATUS_LABELS,
 } from '../labels';

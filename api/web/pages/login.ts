@@ -1,4 +1,4 @@
-import { html } from '../html';
+import { html } from '../../../lib/html';
 import { page } from './layout';
 
 export function loginPage({ csrf, next, email = '', error }: { csrf: string; next: string; email?: string; error?: string }): string {

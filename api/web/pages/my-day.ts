@@ -1,5 +1,5 @@
 import type { LeadView } from '../../../domain/lead-view';
-import { html } from '../html';
+import { html } from '../../../lib/html';
 import { COUNTRY_NAMES } from '../labels';
 import { page, type PageContext } from './layout';
 import { badges, dueTouchBlocks, nextStepLine, quickOutcomes } from './lead-parts';

@@ -1,4 +1,4 @@
-import { html } from '../html';
+import { html } from '../../../lib/html';
 import { page, type PageContext } from './layout';
 
 export interface SentMail { id: string; receivedAt: string; to: string[]; subject: string; text: string; hasHtml: boolean }

@@ -1,0 +1,187 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { SandboxAuth } from './auth';
+import { crmRouter } from './crm';
+import { SandboxFaults, faultSpecSchema, type FaultSpec } from './faults';
+import { zohoErrors } from './responses';
+import { SandboxStore, isSandboxModule, type SandboxModule, type ZohoRecord } from './store';
+
+export { SANDBOX_USERS, SANDBOX_CURRENT_USER } from './fields';
+export { SANDBOX_MODULES, type SandboxModule, type ZohoRecord } from './store';
+export type { FaultSpec } from './faults';
+
+/**
+ * A local stand-in for Zoho CRM v8 and Zoho Accounts: same paths, auth, envelopes and error codes,
+ * so the whole product runs and is tested without a Zoho org. Not a mock: it keeps records, enforces
+ * mandatory fields and token expiry, and can be told to fail like Zoho does.
+ */
+
+export interface ZohoSandboxOptions {
+  clientId: string;
+  clientSecret: string;
+  refreshToken: string;
+  /** JSON file the records are kept in across restarts; in memory only when absent. */
+  statePath?: string;
+  /** Base URL handed out as `api_domain`; defaults to the one the token request arrived on. */
+  publicUrl?: () => string;
+  tokenTtlSeconds?: number;
+  now?: () => Date;
+  logger?: Logger;
+}
+
+export interface SandboxRequestLogEntry {
+  at: string;
+  method: string;
+  path: string;
+  query: Record<string, unknown>;
+  body: unknown;
+  /** Filled in when the response is sent. */
+  status?: number;
+}
+
+export interface ZohoSandbox {
+  app: express.Express;
+  state: SandboxStore;
+  faults: SandboxFaults;
+  injectFault(spec: FaultSpec): void;
+  expireTokens(): void;
+  records(module: SandboxModule): ZohoRecord[];
+  requests(): SandboxRequestLogEntry[];
+  reset(): void;
+}
+
+const MAX_LOGGED_REQUESTS = 1000;
+// Secrets never enter the request log, which tests print when they fail.
+const SECRET_KEYS = new Set(['client_secret', 'refresh_token', 'code', 'access_token']);
+
+function redact(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_KEYS.has(k) ? '[redacted]' : v]));
+}
+
+export function createZohoSandbox(opts: ZohoSandboxOptions): ZohoSandbox {
+  const now = opts.now ?? (() => new Date());
+  const state = new SandboxStore(opts.statePath);
+  const faults = new SandboxFaults();
+  const auth = new SandboxAuth(opts, () => now().getTime(), opts.tokenTtlSeconds ?? 3600);
+  let log: SandboxRequestLogEntry[] = [];
+
+  function record(req: Request, res: Response): void {
+    const entry: SandboxRequestLogEntry = {
+      at: now().toISOString(),
+      method: req.method,
+      path: req.path,
+      query: redact({ ...(req.query as Record<string, unknown>) }) as Record<string, unknown>,
+      body: redact(req.body),
+    };
+    log.push(entry);
+    if (log.length > MAX_LOGGED_REQUESTS) log = log.slice(-MAX_LOGGED_REQUESTS);
+    res.on('finish', () => {
+      entry.status = res.statusCode;
+    });
+  }
+
+  const isControl = (req: Request) => req.path.startsWith('/__sandbox');
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(express.json({ limit: '5mb' }));
+  app.use('/oauth', express.urlencoded({ extended: false }));
+
+  app.use((req, res, next) => {
+    if (isControl(req)) return next();
+    record(req, res);
+    const fault = faults.take(req.path);
+    if (!fault) return next();
+    res.status(fault.status).set(fault.headers).json(fault.body);
+  });
+
+  app.post('/oauth/v2/token', (req, res) => {
+    // Zoho's own examples put the grant in the query string; form bodies work too.
+    const params = { ...(req.query as Record<string, unknown>), ...((req.body as Record<string, unknown> | undefined) ?? {}) };
+    const grant = auth.grant(params);
+    if (!grant.ok) {
+      res.status(200).json({ error: grant.error });
+      return;
+    }
+    res.status(200).json({
+      access_token: grant.accessToken,
+      scope: 'ZohoCRM.modules.ALL',
+      api_domain: opts.publicUrl?.() ?? `${req.protocol}://${req.get('host')}`,
+      token_type: 'Bearer',
+      expires_in: grant.expiresIn,
+    });
+  });
+
+  app.use('/crm/v8', (req, res, next) => {
+    const check = auth.check(req.get('authorization'));
+    if (check === 'ok') return next();
+    res.status(401).json(check === 'missing' ? zohoErrors.authenticationFailure() : zohoErrors.invalidToken());
+  });
+  app.use('/crm/v8', crmRouter({ store: state, now }));
+
+  const controls = {
+    injectFault: (spec: FaultSpec) => faults.add(spec),
+    expireTokens: () => auth.expireAll(),
+    records: (module: SandboxModule) => state.list(module),
+    requests: () => log.map((e) => ({ ...e })),
+    reset: () => {
+      // Tokens survive a reset: it wipes the data, not the sessions of clients already connected.
+      state.reset();
+      faults.clear();
+      log = [];
+    },
+  };
+
+  app.post('/__sandbox/faults', (req, res) => {
+    const parsed = faultSpecSchema.safeParse(req.body);
+    if (!parsed.success) {
+      res.status(400).json({ error: 'invalid fault', issues: z.flattenError(parsed.error).fieldErrors });
+      return;
+    }
+    controls.injectFault(parsed.data);
+    res.status(201).json({ pending: faults.pending() });
+  });
+  app.get('/__sandbox/faults', (_req, res) => {
+    res.json({ pending: faults.pending() });
+  });
+  app.post('/__sandbox/expire-tokens', (_req, res) => {
+    controls.expireTokens();
+    res.status(204).end();
+  });
+  app.get('/__sandbox/records/:module', (req, res) => {
+    const module = String(req.params.module);
+    if (!isSandboxModule(module)) {
+      res.status(404).json({ error: `unknown module ${module}` });
+      return;
+    }
+    res.json({ data: controls.records(module) });
+  });
+  app.get('/__sandbox/requests', (_req, res) => {
+    res.json({ requests: controls.requests() });
+  });
+  app.post('/__sandbox/reset', (_req, res) => {
+    controls.reset();
+    res.status(204).end();
+  });
+
+  app.use((_req, res) => {
+    res.status(404).json(zohoErrors.invalidUrl());
+  });
+
+  // Express 5 needs all four parameters to recognise an error handler.
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const { status, type } = err as { status?: unknown; type?: unknown };
+    // body-parser errors carry a `type`; they fire before the request log middleware, so log here.
+    if (typeof type === 'string' && typeof status === 'number' && status < 500) {
+      if (!isControl(req)) record(req, res);
+      res.status(status).json(zohoErrors.invalidBody());
+      return;
+    }
+    opts.logger?.error({ err, path: req.path }, 'Zoho sandbox failed a request');
+    res.status(500).json(zohoErrors.internal());
+  });
+
+  return { app, state, faults, ...controls };
+}

@@ -1,0 +1,109 @@
+import type { Lead } from '../../domain/lead';
+
+export interface RenderedMail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export type TouchTemplate = 'welcome' | 'first-email' | 'break-up-email' | 'nurturing' | 'reactivation';
+export type Language = 'es' | 'pt' | 'en';
+
+const LOCALES: Record<Language, string> = { es: 'es', pt: 'pt-BR', en: 'en' };
+
+/** Spanish by default, Brazilian Portuguese for Brazil, English when the lead asked for it. */
+export function languageOf(lead: Lead): Language {
+  return lead.language ?? (lead.country === 'BR' ? 'pt' : 'es');
+}
+
+const escapeHtml = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+const formatDate = (isoDate: string, lang: Language) =>
+  new Date(`${isoDate}T12:00:00Z`).toLocaleDateString(LOCALES[lang], { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+
+type Phrase = Record<Language, string>;
+const say = (lang: Language, phrase: Phrase) => phrase[lang];
+
+/** Honest urgency only: each line appears only when the course data makes it true. */
+function urgencyLines(lead: Lead, lang: Language, today: string): string[] {
+  const { course } = lead;
+  const lines: string[] = [];
+  if (course.earlyBirdDeadline && course.earlyBirdDeadline >= today) {
+    const d = formatDate(course.earlyBirdDeadline, lang);
+    lines.push(say(lang, { es: `El descuento por inscripción anticipada vale hasta el ${d}.`, pt: `O desconto de inscrição antecipada vale até ${d}.`, en: `The early-bird discount is valid until ${d}.` }));
+  }
+  if (course.seatsLeft !== undefined && course.seatsLeft <= 10) {
+    const n = course.seatsLeft;
+    lines.push(say(lang, { es: `Quedan ${n} cupos.`, pt: `Restam ${n} vagas.`, en: `${n} seats left.` }));
+  }
+  if (course.startDate && course.startDate >= today) {
+    const d = formatDate(course.startDate, lang);
+    lines.push(say(lang, { es: `La próxima cohorte comienza el ${d}.`, pt: `A próxima turma começa em ${d}.`, en: `The next cohort starts on ${d}.` }));
+  }
+  return lines;
+}
+
+function pitch(lead: Lead, lang: Language): string {
+  const c = lead.company;
+  if (lead.profile === 'b2b') {
+    return say(lang, {
+      es: `Podemos preparar una propuesta para el equipo${c ? ` de ${c}` : ''}, con opciones para la aprobación del presupuesto.`,
+      pt: `Podemos preparar uma proposta para a equipe${c ? ` da ${c}` : ''}, com opções de aprovação de orçamento.`,
+      en: `We can prepare a proposal for the team${c ? ` at ${c}` : ''}, with options for budget approval.`,
+    });
+  }
+  return say(lang, { es: 'Conversemos sobre cómo este curso puede impulsar tu carrera.', pt: 'Vamos conversar sobre como este curso pode impulsionar a sua carreira.', en: "Let's talk about how this course can move your career forward." });
+}
+
+/**
+ * Touch emails, personalised with the lead's name, course, profile, company and the benefit noted on
+ * the first call, in the lead's language.
+ */
+export function renderTouchEmail({ lead, template, today, unsubscribeUrl }: { lead: Lead; template: TouchTemplate; today: string; unsubscribeUrl: string }): RenderedMail {
+  const lang = languageOf(lead);
+  const course = lead.course.name;
+  const name = lead.firstName;
+  const benefit = lead.benefit ? say(lang, { es: `Nos contaste que buscas: ${lead.benefit}.`, pt: `Você nos contou que busca: ${lead.benefit}.`, en: `You told us you are looking for: ${lead.benefit}.` }) : null;
+  const hello = say(lang, { es: `¡Hola, ${name}!`, pt: `Olá, ${name}!`, en: `Hello ${name},` });
+  const urgency = urgencyLines(lead, lang, today);
+  const replyToTalk = say(lang, { es: 'Responde a este correo y coordinamos una conversación.', pt: 'Responda a este e-mail e combinamos uma conversa.', en: 'Reply to this email and we will set up a conversation.' });
+  const content: Record<TouchTemplate, { subject: Phrase; lines: (string | null)[] }> = {
+    welcome: {
+      subject: { es: `Tu interés en ${course}`, pt: `Seu interesse em ${course}`, en: `Your interest in ${course}` },
+      lines: [hello, say(lang, { es: `Gracias por tu interés en "${course}".`, pt: `Obrigado pelo seu interesse em "${course}".`, en: `Thank you for your interest in "${course}".` }), pitch(lead, lang), ...urgency.slice(-1),
+        say(lang, { es: 'Muy pronto una persona de nuestro equipo te llamará.', pt: 'Em breve uma pessoa da nossa equipe vai ligar para você.', en: 'Someone from our team will call you very soon.' })],
+    },
+    'first-email': {
+      subject: { es: `${name}, más sobre ${course}`, pt: `${name}, mais sobre ${course}`, en: `${name}, more about ${course}` },
+      lines: [hello, say(lang, { es: `Quería compartirte más detalles sobre "${course}".`, pt: `Queria compartilhar mais detalhes sobre "${course}".`, en: `I wanted to share more details about "${course}".` }), benefit, pitch(lead, lang), ...urgency, replyToTalk],
+    },
+    'break-up-email': {
+      subject: { es: `¿Cierro tu solicitud sobre ${course}?`, pt: `Fecho o seu pedido sobre ${course}?`, en: `Shall I close your request about ${course}?` },
+      lines: [hello, say(lang, { es: 'Intentamos hablar contigo algunas veces, sin éxito.', pt: 'Tentamos falar com você algumas vezes, sem sucesso.', en: 'We tried to reach you a few times, without luck.' }), benefit,
+        say(lang, { es: 'Si todavía te interesa, basta con responder este correo.', pt: 'Se ainda tiver interesse, basta responder a este e-mail.', en: 'If you are still interested, just reply to this email.' })],
+    },
+    nurturing: {
+      subject: { es: `Nuevas cohortes de ${course}`, pt: `Novas turmas de ${course}`, en: `New cohorts of ${course}` },
+      lines: [hello, say(lang, { es: `Tenemos novedades sobre "${course}" y nuevas cohortes.`, pt: `Temos novidades sobre "${course}" e novas turmas.`, en: `We have news about "${course}" and new cohorts.` }), ...urgency,
+        say(lang, { es: 'Si quieres conversar, responde este correo.', pt: 'Se quiser conversar, responda a este e-mail.', en: 'If you would like to talk, reply to this email.' })],
+    },
+    reactivation: {
+      subject: { es: `${name}, ¿seguimos con ${course}?`, pt: `${name}, seguimos com ${course}?`, en: `${name}, shall we continue with ${course}?` },
+      lines: [hello, say(lang, { es: `Quedó algo pendiente sobre "${course}".`, pt: `Ficou algo pendente sobre "${course}".`, en: `Something is still open about "${course}".` }), benefit, ...urgency,
+        say(lang, { es: 'Podemos retomarlo cuando te venga mejor.', pt: 'Podemos retomar quando for melhor para você.', en: 'We can pick it up whenever suits you best.' })],
+    },
+  };
+  const { subject, lines } = content[template];
+  const body = lines.filter((l): l is string => Boolean(l));
+  // Visible in every email, besides the List-Unsubscribe header: one click and it is over, for good.
+  const unsubscribe = say(lang, { es: '¿No quieres recibir más correos? Date de baja:', pt: 'Não quer receber mais e-mails? Cancele a inscrição:', en: "Don't want these emails? Unsubscribe:" });
+  const linkText = say(lang, { es: 'darme de baja', pt: 'cancelar inscrição', en: 'unsubscribe' });
+  return {
+    subject: subject[lang],
+    text: `${body.join('\n\n')}\n\n--\n${unsubscribe} ${unsubscribeUrl}`,
+    html:
+      `<!doctype html><html lang="${LOCALES[lang]}"><body>${body.map((l) => `<p>${escapeHtml(l)}</p>`).join('')}` +
+      `<hr><p style="font-size:12px;color:#666">${escapeHtml(unsubscribe)} <a href="${escapeHtml(unsubscribeUrl)}">${linkText}</a></p></body></html>`,
+  };
+}
