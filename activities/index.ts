@@ -1,27 +1,30 @@
 import { Context } from '@temporalio/activity';
 import type { Channel } from '../domain/cadence';
+import type { EscalationKind, TouchTemplate } from '../domain/emails';
 import type { Lead, Stage } from '../domain/lead';
 import type { LeadView } from '../domain/lead-view';
 import { LeadViews } from '../integrations/ledger/lead-views';
 import { Routing } from '../integrations/ledger/routing';
 import { poolFor, type RoutingRule } from '../domain/routing';
 import type { Ledger } from '../integrations/ledger/ledger';
-import { renderEscalation, type EscalationKind } from '../presentation/emails/escalation';
 import type { Mailer } from '../integrations/mailer';
-import { renderTouchEmail, type TouchTemplate } from '../presentation/emails/templates';
 import { ZohoRecordError, type ZohoClient } from '../integrations/zoho/client';
 import type { ZohoStatusMap } from '../integrations/zoho/status-mapping';
 import { unsubscribeToken } from '../lib/unsubscribe-token';
 import { leadWorkflowId, messageIdFor } from '../domain/ids';
 import { capacityFreed } from '../domain/messages';
 import type { Client } from '@temporalio/client';
+import type { EmailRenderers } from './ports';
 import { planTouchSlot } from './touch-slot';
 
 export type { PlanTouchSlotInput, TouchSlot } from './touch-slot';
+export type { DirectorReports, EmailRenderers, MailContent } from './ports';
 
 export interface ActivityDeps {
   ledger: Ledger;
   mailer: Mailer;
+  /** The wording of touch and escalation emails (presentation/emails, wired by workers/). */
+  emails: EmailRenderers;
   zoho: Pick<ZohoClient, 'upsertLead' | 'createTask' | 'updateLead' | 'addNote' | 'logCall' | 'convertLead'>;
   /** Who receives escalations. */
   directorEmail: string;
@@ -65,7 +68,7 @@ function executionKey(): string {
   return `${workflowExecution?.workflowId}/${workflowExecution?.runId}/${activityId}`;
 }
 
-export function createActivities({ ledger, mailer, zoho, directorEmail, temporalUiUrl, namespace, publicUrl, unsubscribeSecret, teamReplyTo, zohoStatus, routingRules = [], temporal }: ActivityDeps) {
+export function createActivities({ ledger, mailer, emails, zoho, directorEmail, temporalUiUrl, namespace, publicUrl, unsubscribeSecret, teamReplyTo, zohoStatus, routingRules = [], temporal }: ActivityDeps) {
   const views = new LeadViews(ledger.pool);
   const routing = new Routing(ledger.pool);
   return {
@@ -120,7 +123,7 @@ export function createActivities({ ledger, mailer, zoho, directorEmail, temporal
     async sendTouchEmail({ lead, owner, touchKey, template }: SendTouchEmailInput): Promise<{ messageId: string }> {
       const { ref } = await ledger.once({ key: touchKey, leadId: lead.leadId, kind: 'email' }, async () => {
         const unsubscribeUrl = `${publicUrl}/unsubscribe/${unsubscribeToken({ leadId: lead.leadId, secret: unsubscribeSecret })}`;
-        const mail = renderTouchEmail({ lead, template, today: new Date().toISOString().slice(0, 10), unsubscribeUrl });
+        const mail = emails.touchEmail({ lead, template, today: new Date().toISOString().slice(0, 10), unsubscribeUrl });
         const { messageId } = await mailer.send({
           to: lead.email,
           replyTo: owner && owner.includes('@') ? owner : teamReplyTo,
@@ -173,7 +176,7 @@ export function createActivities({ ledger, mailer, zoho, directorEmail, temporal
 
     async escalate({ lead, workflowId, kind, stage, owner, key, publicUrl }: EscalateInput): Promise<void> {
       await ledger.once({ key, leadId: lead.leadId, kind: 'escalation' }, async () => {
-        const mail = renderEscalation({
+        const mail = emails.escalation({
           lead, kind, stage, owner,
           leadUrl: `${publicUrl}/leads/${lead.leadId}`,
           temporalUrl: `${temporalUiUrl}/namespaces/${namespace}/workflows/${encodeURIComponent(workflowId)}`,

@@ -1,21 +1,9 @@
 import Holidays from 'date-holidays';
 import { COUNTRY_TIME_ZONES, localParts, nextAllowedSlot, slotLabel } from '../domain/calendar';
 import type { Country } from '../domain/lead';
+import type { SlotRequest, TouchSlot } from '../domain/lead-life';
 
-export interface PlanTouchSlotInput {
-  country: Country;
-  notBefore: string;
-  touchedDates: string[];
-  weeklyCap: number;
-  calendarAligned: boolean;
-}
-
-export interface TouchSlot {
-  at: string;
-  localDate: string;
-  /** "mar 24 mar 09:00 America/Bogota", for timer summaries. */
-  label: string;
-}
+export type { SlotRequest as PlanTouchSlotInput, TouchSlot } from '../domain/lead-life';
 
 const calendars = new Map<Country, Holidays>();
 
@@ -29,7 +17,7 @@ function publicHolidays(country: Country, years: number[]): Set<string> {
  * The next moment a touch is allowed for a lead of `country`. An activity, not workflow code: holiday
  * calendars are data that changes with package updates, and its answer is recorded in history.
  */
-export async function planTouchSlot({ country, notBefore, touchedDates, weeklyCap, calendarAligned }: PlanTouchSlotInput): Promise<TouchSlot> {
+export async function planTouchSlot({ country, notBefore, touchedDates, weeklyCap, calendarAligned }: SlotRequest): Promise<TouchSlot> {
   const timeZone = COUNTRY_TIME_ZONES[country];
   const start = new Date(notBefore);
   const at = calendarAligned

@@ -1,26 +1,13 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ZodError } from 'zod';
+import { ConflictError, NotFoundError, RejectedError, UnavailableError } from '../services/errors';
 
-export class NotFoundError extends Error {
-  override name = 'NotFoundError';
-}
+// The use cases' failures, re-exported so that routes find every error they map in one place.
+export { ConflictError, NotFoundError, RejectedError, UnavailableError };
 
+/** The request's credentials are missing or wrong: an HTTP matter, so it lives here. */
 export class UnauthorizedError extends Error {
   override name = 'UnauthorizedError';
-}
-
-/** Well-formed but not possible now (e.g. an outcome that makes no sense in the lead's stage). */
-export class RejectedError extends Error {
-  override name = 'RejectedError';
-}
-
-export class ConflictError extends Error {
-  override name = 'ConflictError';
-}
-
-/** A dependency such as Temporal is unreachable: the request was fine, try again later. */
-export class UnavailableError extends Error {
-  override name = 'UnavailableError';
 }
 
 /** Field path → messages, the shape every 400 carries. */

@@ -1,16 +1,18 @@
 import { z } from 'zod';
-import { defaultPolicy, type FollowUpPolicy } from '../domain/policy';
-import { zohoStatusOverridesSchema } from '../integrations/zoho/status-mapping';
+import { defaultKpiSettings, type KpiSettings } from '../domain/kpi-settings';
+import { DAY_MS, defaultPolicy, type FollowUpPolicy } from '../domain/policy';
+import { STAGES } from '../domain/lead';
 import { routingRulesSchema } from '../domain/routing';
-import { defaultKpiSettings, type KpiSettings } from '../services/analytics/kpis';
 
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
-const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: DAY_MS } as const;
 function durationMs(text: string): number {
   const [, amount, unit] = /^(\d+)(ms|s|m|h|d)$/.exec(text)!;
   return Number(amount) * UNIT_MS[unit as keyof typeof UNIT_MS];
 }
 const optionalUrl = z.url({ message: 'must be a URL' }).optional();
+/** ZOHO_STATUS_MAP: stage → this org's Lead_Status value; integrations/zoho/status-mapping.ts fills in the rest. */
+const zohoStatusOverridesSchema = z.partialRecord(z.enum(STAGES), z.string().min(1).max(100));
 
 function isTimeZone(zone: string): boolean {
   try {

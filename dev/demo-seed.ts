@@ -12,9 +12,11 @@
  * SEED_RANDOM (PRNG seed, 42) and SEED_RUN_ID (goes into the leads' emails; default: the current time,
  * so every run adds fresh leads; repeat an earlier one to replay the same people).
  */
+import pLimit from 'p-limit';
 import { STAGES, type LeadInput } from '../domain/lead';
 import type { LeadState } from '../domain/lead-state';
 import type { LostReason, OutcomeType } from '../domain/outcomes';
+import { DAY_MS } from '../domain/policy';
 
 // ---- options ------------------------------------------------------------------------------------
 
@@ -39,7 +41,6 @@ const RUN_ID = (env('SEED_RUN_ID') ?? new Date().toISOString().slice(0, 19)).rep
 /** A modest number of requests in flight: the seed should look like a busy team, not a load test. */
 const CONCURRENCY = 8;
 const DEMO_PASSWORD = 'seguimiento-demo';
-const DAY_MS = 24 * 3600_000;
 
 /** A problem the person running the seed must fix: one line, exit code 1. */
 class SeedError extends Error {}
@@ -107,23 +108,8 @@ async function http(path: string, init: RequestInit = {}): Promise<Response> {
   }
 }
 
-/** At most `max` tasks at once; a finishing task hands its slot straight to the next in line. */
-function limiter(max: number) {
-  let running = 0;
-  const waiting: (() => void)[] = [];
-  return async <T>(task: () => Promise<T>): Promise<T> => {
-    if (running < max) running += 1;
-    else await new Promise<void>((resolve) => waiting.push(resolve));
-    try {
-      return await task();
-    } finally {
-      const next = waiting.shift();
-      if (next) next();
-      else running -= 1;
-    }
-  };
-}
-const limited = limiter(CONCURRENCY);
+/** At most CONCURRENCY requests at once, first come first served. */
+const limited = pLimit(CONCURRENCY);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 /** How long the API took to answer (ms), newest last: a busy worker shows here first. */

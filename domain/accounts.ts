@@ -3,8 +3,6 @@ import { z } from 'zod';
 export const ROLES = ['executive', 'closer', 'director'] as const;
 export type Role = (typeof ROLES)[number];
 
-export const ROLE_NAMES: Record<Role, string> = { executive: 'Ejecutiva de seguimiento', closer: 'Vendedor (cierre)', director: 'Dirección comercial' };
-
 export interface User {
   id: number;
   email: string;

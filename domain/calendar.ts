@@ -1,4 +1,5 @@
 import type { Country } from './lead';
+import { DAY_MS } from './policy';
 
 /** Where a lead of each country lives, for business hours. US leads default to Eastern time. */
 export const COUNTRY_TIME_ZONES: Record<Country, string> = {
@@ -58,7 +59,7 @@ export function zonedTime(date: string, hour: number, timeZone: string, minute =
 }
 
 function addDays(date: string, days: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
 }
 
 /** Monday of the ISO week that `date` falls in. */

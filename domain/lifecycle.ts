@@ -2,6 +2,7 @@ import type { Stage } from './lead';
 import { TERMINAL_STAGES } from './lead';
 import { MAX_OUTCOMES_KEPT, type LeadState, type NextStep } from './lead-state';
 import type { Command, Outcome, OutcomeType } from './outcomes';
+import { STAGE_LABELS_LOWERCASE } from './texts';
 
 /** A lead event for the ledger, produced by a transition. */
 export interface LifecycleEvent {
@@ -46,11 +47,6 @@ export const POSITIVE_OUTCOMES: readonly OutcomeType[] = [
   'contacted', 'replied', 'interested', 'call_back_later', 'meeting_scheduled', 'proposal_requested', 'proposal_sent', 'handed_to_closer', 'enrolled',
 ];
 
-const STAGE_NAMES: Record<Stage, string> = {
-  new: 'nuevo', contacting: 'en contacto', engaged: 'en conversación', proposal: 'propuesta', closing: 'en cierre',
-  enrolled: 'matriculado', lost: 'perdido', nurturing: 'nurturing', archived: 'archivado', opted_out: 'dado de baja',
-};
-
 export const isTerminal = (stage: Stage) => TERMINAL_STAGES.includes(stage);
 
 function stageAfter(current: Stage, outcome: OutcomeType): Stage {
@@ -62,10 +58,10 @@ function stageAfter(current: Stage, outcome: OutcomeType): Stage {
 
 /** Why this outcome cannot be recorded now, or null when it can. */
 export function rejectOutcome(state: LeadState, outcome: Outcome, now: Date): string | null {
-  if (isTerminal(state.stage)) return `The lead is already ${STAGE_NAMES[state.stage]}: no outcome can be recorded`;
+  if (isTerminal(state.stage)) return `The lead is already ${STAGE_LABELS_LOWERCASE[state.stage]}: no outcome can be recorded`;
   const allowed = REQUIRES[outcome.type];
   if (allowed && !allowed.includes(state.stage)) {
-    return `"${outcome.type}" makes no sense while the lead is ${STAGE_NAMES[state.stage]} (only in: ${allowed.join(', ')})`;
+    return `"${outcome.type}" makes no sense while the lead is ${STAGE_LABELS_LOWERCASE[state.stage]} (only in: ${allowed.join(', ')})`;
   }
   if (outcome.callBackAt && Date.parse(outcome.callBackAt) <= now.getTime()) return 'callBackAt must be in the future';
   return null;
@@ -158,19 +154,18 @@ export function applyOutcome(state: LeadState, outcome: Outcome, now: Date): Lif
     const next = humanNextStep(state, outcome, now);
     if (next) state.nextStep = next;
   }
-  state.revision += 1;
   return events;
 }
 
 export function rejectCommand(state: LeadState, command: Command): string | null {
-  if (isTerminal(state.stage)) return `The lead is already ${STAGE_NAMES[state.stage]}`;
+  if (isTerminal(state.stage)) return `The lead is already ${STAGE_LABELS_LOWERCASE[state.stage]}`;
   switch (command.type) {
     case 'pause':
       return state.paused ? 'The lead is already paused' : null;
     case 'resume':
       return state.paused ? null : 'The lead is not paused';
     case 'reactivate':
-      return DORMANT_STAGES.includes(state.stage) ? null : `Only a lead in nurturing or archived can be reactivated (it is ${STAGE_NAMES[state.stage]})`;
+      return DORMANT_STAGES.includes(state.stage) ? null : `Only a lead in nurturing or archived can be reactivated (it is ${STAGE_LABELS_LOWERCASE[state.stage]})`;
     default:
       return null;
   }
@@ -202,7 +197,6 @@ export function applyCommand(state: LeadState, command: Command, now: Date): Lif
       events.push(...restartCadence(state, at, 'command'));
       break;
   }
-  state.revision += 1;
   return events;
 }
 
@@ -228,6 +222,5 @@ export function applyReturn(state: LeadState, { source }: { source: string }, no
   const at = now.toISOString();
   const events: LifecycleEvent[] = [{ type: 'lead_returned', occurredAt: at, data: { source } }];
   if (DORMANT_STAGES.includes(state.stage)) events.push(...restartCadence(state, at, 'new_interaction'));
-  state.revision += 1;
   return events;
 }

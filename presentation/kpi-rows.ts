@@ -1,5 +1,5 @@
 import type { Channel } from '../domain/cadence';
-import { CHANNEL_LABELS } from '../api/web/labels';
+import { CHANNEL_LABELS } from '../domain/texts';
 import type { KpiFigures } from '../services/analytics/kpis';
 
 export const CHANNELS: readonly Channel[] = ['call', 'linkedin', 'email'];

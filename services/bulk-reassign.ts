@@ -1,6 +1,6 @@
 import { poolFor, type RoutingRule } from '../domain/routing';
 import type { Routing } from '../integrations/ledger/routing';
-import { RejectedError } from '../api/errors';
+import { RejectedError } from './errors';
 import type { LeadService } from './lead-service';
 
 export interface BulkReassignResult { moved: { leadId: string; to: string }[]; kept: string[] }

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { leadIdFor, leadWorkflowId } from '../domain/ids';
 import { outcomeSignal } from '../domain/messages';
 import type { Ledger } from '../integrations/ledger/ledger';
-import { NotFoundError } from '../api/errors';
+import { NotFoundError } from './errors';
 
 const messageIds = z.union([z.string(), z.array(z.string())]).optional();
 

@@ -1,7 +1,8 @@
 import { parse } from 'csv-parse/sync';
 import { Workbook, type CellValue } from 'exceljs';
 import { leadInputSchema, normaliseEmail, type LeadInput } from '../domain/lead';
-import { fieldLabel, spanishErrorLines } from '../api/web/es-errors';
+import { DAY_MS } from '../domain/policy';
+import { countryFromName, fieldLabel, spanishErrorLines } from '../domain/texts';
 
 /** One data row of an uploaded lead file, validated on its own. */
 export interface LeadFileRow {
@@ -61,7 +62,7 @@ const COLUMN_LABELS: Record<Field, string> = {
   courseStartDate: fieldLabel('course.startDate'), externalId: fieldLabel('externalId'),
 };
 
-/** "Código del Curso", "codigo_curso" and "CÓDIGO CURSO" are the same header; "Perú" and "peru" the same country. */
+/** "Código del Curso", "codigo_curso" and "CÓDIGO CURSO" are the same header; "Español" and "espanol" the same language. */
 function key(text: string): string {
   return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/[^a-z0-9]/g, '');
 }
@@ -70,13 +71,6 @@ const FIELD_BY_HEADER = new Map<string, Field>(
   (Object.entries(HEADER_ALIASES) as [Field, string[]][]).flatMap(([field, names]) => names.map((n) => [key(n), field] as const)),
 );
 
-const COUNTRY_BY_NAME: Record<string, string> = {
-  colombia: 'CO', mexico: 'MX', peru: 'PE', chile: 'CL', argentina: 'AR', ecuador: 'EC', elsalvador: 'SV',
-  salvador: 'SV', guatemala: 'GT', honduras: 'HN', costarica: 'CR', panama: 'PA', bolivia: 'BO', paraguay: 'PY',
-  uruguay: 'UY', venezuela: 'VE', republicadominicana: 'DO', repdominicana: 'DO', dominicana: 'DO', brasil: 'BR',
-  brazil: 'BR', espana: 'ES', spain: 'ES', portugal: 'PT', estadosunidos: 'US', estadosunidosdeamerica: 'US',
-  eeuu: 'US', eua: 'US', usa: 'US', unitedstates: 'US', nicaragua: 'NI', cuba: 'CU', puertorico: 'PR',
-};
 const PROFILE_BY_NAME: Record<string, string> = {
   b2b: 'b2b', empresa: 'b2b', empresas: 'b2b', b2c: 'b2c', persona: 'b2c', personas: 'b2c', individual: 'b2c',
 };
@@ -281,27 +275,25 @@ function buildInput(value: (field: Field) => string | undefined, linkedinCell: C
     email: value('email'),
     phone: value('phone'),
     linkedinUrl: friendlyUrl(value('linkedinUrl'), linkedinCell?.link),
-    country: friendly(value('country'), COUNTRY_BY_NAME, (v) => (/^[a-z]{2}$/i.test(v) ? v.toUpperCase() : undefined)),
+    country: friendly(value('country'), countryFromName),
     company: value('company'),
     jobTitle: value('jobTitle'),
-    profile: friendly(value('profile'), PROFILE_BY_NAME),
+    profile: friendly(value('profile'), byName(PROFILE_BY_NAME)),
     course,
     source: value('source') ?? 'import',
-    urgency: friendly(value('urgency'), URGENCY_BY_NAME),
+    urgency: friendly(value('urgency'), byName(URGENCY_BY_NAME)),
     benefit: value('benefit'),
-    language: friendly(value('language'), LANGUAGE_BY_NAME),
+    language: friendly(value('language'), byName(LANGUAGE_BY_NAME)),
   });
 }
 
 /** The canonical value for a friendly one; anything unknown goes through as written so the schema names the problem. */
-function friendly(
-  text: string | undefined,
-  names: Record<string, string>,
-  fallback: (text: string) => string | undefined = () => undefined,
-): string | undefined {
+function friendly(text: string | undefined, canonical: (text: string) => string | undefined): string | undefined {
   if (text === undefined) return undefined;
-  return names[key(text)] ?? fallback(text) ?? text;
+  return canonical(text) ?? text;
 }
+
+const byName = (names: Record<string, string>) => (text: string): string | undefined => names[key(text)];
 
 /** YYYY-MM-DD as the schema wants it, from what people type: 2025-3-5, 05/03/2025 (day first), an Excel day number. */
 function friendlyDate(text: string | undefined): string | undefined {
@@ -313,7 +305,7 @@ function friendlyDate(text: string | undefined): string | undefined {
   if (dayFirst) return `${dayFirst[3]}-${pad(dayFirst[2] ?? '')}-${pad(dayFirst[1] ?? '')}`;
   // A date cell formatted as a number: days since 1899-12-30 (Excel's epoch); 20000–80000 is 1954–2119.
   if (/^\d{5}$/.test(text) && Number(text) >= 20000 && Number(text) <= 80000) {
-    return isoDay(new Date(Date.UTC(1899, 11, 30) + Number(text) * 86_400_000));
+    return isoDay(new Date(Date.UTC(1899, 11, 30) + Number(text) * DAY_MS));
   }
   return text;
 }

@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import pLimit from 'p-limit';
 import type { Pool } from 'pg';
 import type { LeadInput } from '../domain/lead';
 import { readLeadFile, type LeadFileRow } from './lead-file';
@@ -83,13 +84,8 @@ export class LeadImports {
   }
 
   private async enrolRows(rows: LeadFileRow[]): Promise<ImportResult> {
-    const results: ImportRowResult[] = new Array(rows.length);
-    let next = 0;
-    const work = async () => {
-      for (let i = next++; i < rows.length; i = next++) results[i] = await this.enrolRow(rows[i]!);
-    };
-    await Promise.all(Array.from({ length: PARALLEL_ENROLMENTS }, work));
-    return summarise(results);
+    const limit = pLimit(PARALLEL_ENROLMENTS);
+    return summarise(await Promise.all(rows.map((row) => limit(() => this.enrolRow(row)))));
   }
 
   private async enrolRow({ row, input, errors }: LeadFileRow): Promise<ImportRowResult> {

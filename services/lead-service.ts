@@ -15,7 +15,7 @@ import { TASK_QUEUE, type LeadWorkflowInput } from '../domain/workflow-input';
 import type { Ledger } from '../integrations/ledger/ledger';
 import { LeadViews } from '../integrations/ledger/lead-views';
 import { leadViewOf } from '../domain/lead-view';
-import { NotFoundError, RejectedError, UnavailableError } from '../api/errors';
+import { NotFoundError, RejectedError, UnavailableError } from './errors';
 
 export type EnrolResult = { created: boolean; leadId: string; workflowId: string; stage: LeadState['stage'] };
 

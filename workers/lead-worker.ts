@@ -1,13 +1,31 @@
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
-import { createActivities, type ActivityDeps } from '../activities';
-import { createReportActivities, type ReportDeps } from '../activities/reports';
+import { createActivities, type ActivityDeps, type EmailRenderers } from '../activities';
+import { createReportActivities } from '../activities/reports';
 import { TASK_QUEUE } from '../domain/workflow-input';
+import type { Ledger } from '../integrations/ledger/ledger';
+import type { Mailer } from '../integrations/mailer';
+import { renderEscalation } from '../presentation/emails/escalation';
+import { renderTouchEmail } from '../presentation/emails/templates';
+import { directorReports, type DirectorReportSettings } from './director-reports';
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
 
 /** Bundling takes seconds; tests that start several workers share one bundle. */
 export async function bundleLeadWorkflows(): Promise<WorkflowBundle> {
   return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } });
+}
+
+/** The product's email wording, handed to the activities (they sit below presentation/). */
+export const emailRenderers: EmailRenderers = { touchEmail: renderTouchEmail, escalation: renderEscalation };
+
+/** The activities' dependencies; the email wording defaults to the product's own. */
+export type LeadWorkerDeps = Omit<ActivityDeps, 'emails'> & { emails?: EmailRenderers };
+
+/** What the director's scheduled reports need: where they go, and what their numbers are made of. */
+export interface LeadWorkerReports extends DirectorReportSettings {
+  ledger: Ledger;
+  mailer: Mailer;
+  directorEmail: string;
 }
 
 export async function createLeadWorker({
@@ -20,9 +38,9 @@ export async function createLeadWorker({
 }: {
   connection: NativeConnection;
   namespace: string;
-  deps: ActivityDeps;
+  deps: LeadWorkerDeps;
   /** The director's scheduled reports; without it the worker runs lead workflows only. */
-  reports?: ReportDeps;
+  reports?: LeadWorkerReports;
   workflowBundle?: WorkflowBundle;
   taskQueue?: string;
 }): Promise<Worker> {
@@ -30,7 +48,14 @@ export async function createLeadWorker({
     connection,
     namespace,
     taskQueue,
-    activities: { ...createActivities(deps), ...(reports ? createReportActivities(reports) : {}) },
+    activities: {
+      ...createActivities({ ...deps, emails: deps.emails ?? emailRenderers }),
+      ...(reports ? reportActivities(reports) : {}),
+    },
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
   });
+}
+
+function reportActivities({ ledger, mailer, directorEmail, ...settings }: LeadWorkerReports) {
+  return createReportActivities({ ledger, mailer, directorEmail, reports: directorReports(ledger.pool, settings) });
 }

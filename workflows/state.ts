@@ -1,6 +1,7 @@
 import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import type { LeadState } from '../domain/lead-state';
 import { LEAD_NEXT_TOUCH_AT, LEAD_OWNER, LEAD_STAGE } from '../domain/search-attributes';
+import { SLA_STATUS_LABELS, STAGE_LABELS } from '../domain/texts';
 import type { LeadWorkflowInput } from '../domain/workflow-input';
 
 export function initialState({ lead, cadence, policy }: LeadWorkflowInput, workflowId: string): LeadState {
@@ -35,11 +36,6 @@ export function initialState({ lead, cadence, policy }: LeadWorkflowInput, workf
   };
 }
 
-const STAGE_LABELS: Record<LeadState['stage'], string> = {
-  new: 'Nuevo', contacting: 'En contacto', engaged: 'En conversación', proposal: 'Propuesta', closing: 'En cierre',
-  enrolled: 'Matriculado', lost: 'Perdido', nurturing: 'Nurturing', archived: 'Archivado', opted_out: 'Dado de baja',
-};
-
 /** Keeps what the Temporal UI shows (search attributes, current details) in step with the state. */
 export function publish(state: LeadState): void {
   upsertSearchAttributes([
@@ -53,7 +49,7 @@ export function publish(state: LeadState): void {
       `**Etapa:** ${STAGE_LABELS[state.stage]}${state.paused ? ' (en pausa)' : ''}`,
       `**Próximo paso:** ${next}`,
       `**Toques:** ${state.counts.touchesDone} hechos · ${state.counts.touchesMissed} perdidos · cadencia ${state.cadence.id} v${state.cadence.version}`,
-      `**SLA primer contacto:** ${{ pending: 'pendiente', met: 'cumplido', breached: 'incumplido' }[state.sla.status]}`,
+      `**SLA primer contacto:** ${SLA_STATUS_LABELS[state.sla.status]}`,
     ].join('\n\n'),
   );
 }

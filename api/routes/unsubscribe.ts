@@ -1,10 +1,11 @@
 import express, { Router } from 'express';
+import { html } from '../../lib/html';
 import { verifyUnsubscribeToken } from '../../lib/unsubscribe-token';
 import type { LeadService } from '../../services/lead-service';
 
 const page = (title: string, text: string) =>
-  `<!doctype html><html lang="es"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${title}</title></head>` +
-  `<body style="font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem"><h1>${title}</h1><p>${text}</p></body></html>`;
+  html`<!doctype html><html lang="es"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${title}</title></head>
+<body style="font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem"><h1>${title}</h1><p>${text}</p></body></html>`.value;
 
 /**
  * The signed link in every email. GET (the visible link) and POST (RFC 8058 one-click from mail

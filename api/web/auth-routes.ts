@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { ZodError } from 'zod';
 import { newUserSchema, passwordChangeSchema } from '../../domain/accounts';
 import { TooManyAttemptsError, type Accounts } from './accounts';
-import { spanishFieldErrors } from './es-errors';
+import { spanishFieldErrors } from '../../domain/texts';
 import {
   cookies, flash, preLoginToken, preLoginTokenValid, requireLogin, requireRole, SESSION_COOKIE, sessionOf, setCookie, userOf, verifyCsrf,
   type CookieOptions,

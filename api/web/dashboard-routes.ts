@@ -3,7 +3,9 @@ import { directorNumbers } from '../../services/analytics/director';
 import { KPI_ROWS } from '../../presentation/kpi-rows';
 import type { KpiSettings } from '../../services/analytics/kpis';
 import { zonedTime } from '../../domain/calendar';
+import { toCsv } from '../../lib/csv';
 import { COUNTRIES } from '../../domain/lead';
+import { DAY_MS } from '../../domain/policy';
 import type { Ledger } from '../../integrations/ledger/ledger';
 import type { LeadViews } from '../../integrations/ledger/lead-views';
 import type { Accounts } from './accounts';
@@ -11,7 +13,6 @@ import type { WebContext } from './context';
 import { requireLogin, requireRole, userOf } from './guard';
 import { dashboardPage, type DashboardFilters } from './pages/dashboard';
 
-const DAY_MS = 86_400_000;
 const isDate = (v: unknown): v is string => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v));
 const today = (timeZone: string) => new Intl.DateTimeFormat('en-CA', { timeZone }).format(new Date());
 
@@ -64,17 +65,11 @@ export function dashboardRoutes({ ledger, views, accounts, settings, timeZone, c
       ...Object.entries(report.byCountry).map(([k, f]) => ['country', k, f] as [string, string, typeof f]),
       ...Object.entries(report.byCourse).map(([k, f]) => ['course', k, f] as [string, string, typeof f]),
     ];
-    // Spreadsheet formulas in a cell (=, +, -, @) are neutralised: the values come from user data.
-    const cell = (v: string | number | null) => {
-      const s = v === null ? '' : String(v);
-      const safe = /^[=+\-@]/.test(s) && typeof v === 'string' ? `'${s}` : s;
-      return /[",\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-    };
-    const lines = [['period_from', 'period_to', 'group', 'key', 'kpi', 'value'].join(',')];
+    const rows: (string | number | null)[][] = [['period_from', 'period_to', 'group', 'key', 'kpi', 'value']];
     for (const [group, key, figures] of groups) {
-      for (const row of KPI_ROWS) lines.push([filters.from, filters.to, group, key, row.key, row.pick(figures)].map(cell).join(','));
+      for (const row of KPI_ROWS) rows.push([filters.from, filters.to, group, key, row.key, row.pick(figures)]);
     }
-    res.type('text/csv; charset=utf-8').attachment(`kpis-${filters.from}-${filters.to}.csv`).send(`${lines.join('\n')}\n`);
+    res.type('text/csv; charset=utf-8').attachment(`kpis-${filters.from}-${filters.to}.csv`).send(toCsv(rows));
   });
   return router;
 }

@@ -6,7 +6,7 @@ import { reassignAll } from '../../services/bulk-reassign';
 import type { LeadService } from '../../services/lead-service';
 import type { Accounts } from './accounts';
 import type { WebContext } from './context';
-import { spanishFieldErrors } from './es-errors';
+import { spanishFieldErrors } from '../../domain/texts';
 import { flash, requireLogin, requireRole, verifyCsrf, type CookieOptions } from './guard';
 import { accountsPage } from './pages/accounts';
 

@@ -1,3 +1,4 @@
+import { parseArgs } from 'node:util';
 import express from 'express';
 import pino from 'pino';
 import { MailCatcher, parseMail } from './catcher';
@@ -7,13 +8,12 @@ import { MailCatcher, parseMail } from './catcher';
  * Its small JSON API (`GET /messages`) is what the web app's "Correo enviado" page reads.
  */
 async function main(): Promise<void> {
-  const arg = (name: string, fallback: string) => {
-    const i = process.argv.indexOf(`--${name}`);
-    return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-  };
+  const { values: args } = parseArgs({
+    options: { 'smtp-port': { type: 'string', default: '1025' }, 'http-port': { type: 'string', default: '1080' }, dir: { type: 'string', default: '.data/mail' } },
+  });
   const log = pino({ name: 'smtp' });
-  const catcher = new MailCatcher(arg('dir', '.data/mail'));
-  const smtpPort = await catcher.listen(Number(arg('smtp-port', '1025')));
+  const catcher = new MailCatcher(args.dir);
+  const smtpPort = await catcher.listen(Number(args['smtp-port']));
   const app = express();
   app.get('/messages', async (_req, res) => {
     const mails = await Promise.all(
@@ -24,9 +24,9 @@ async function main(): Promise<void> {
     );
     res.json({ messages: mails.reverse() });
   });
-  const http = app.listen(Number(arg('http-port', '1080')), '127.0.0.1');
+  const http = app.listen(Number(args['http-port']), '127.0.0.1');
   await new Promise<void>((ok) => http.once('listening', () => ok()));
-  log.info(`SMTP catcher on smtp://127.0.0.1:${smtpPort}, messages at http://127.0.0.1:${arg('http-port', '1080')}/messages`);
+  log.info(`SMTP catcher on smtp://127.0.0.1:${smtpPort}, messages at http://127.0.0.1:${args['http-port']}/messages`);
   const stop = async () => {
     http.close();
     await catcher.close();

@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { parseArgs } from 'node:util';
 import { createLogger } from '../../lib/logger';
 import { createZohoSandbox } from './app';
 
@@ -8,24 +9,25 @@ import { createZohoSandbox } from './app';
  * Credentials come from arguments, not the environment (only config/ reads that); the defaults
  * are public sandbox values that grant nothing real.
  */
-function arg(name: string, fallback: string): string;
-function arg(name: string): string | undefined;
-function arg(name: string, fallback?: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  const value = i >= 0 ? process.argv[i + 1] : undefined;
-  return value !== undefined && !value.startsWith('--') ? value : fallback;
-}
-
 async function main(): Promise<void> {
+  const { values: args } = parseArgs({
+    options: {
+      port: { type: 'string', default: '4010' },
+      'client-id': { type: 'string', default: 'sandbox-client-id' },
+      'client-secret': { type: 'string', default: 'sandbox-client-secret' },
+      'refresh-token': { type: 'string', default: 'sandbox-refresh-token' },
+      state: { type: 'string' },
+    },
+  });
   const log = createLogger({ name: 'zoho-sandbox', level: 'info' });
-  const port = Number(arg('port', '4010'));
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, got ${arg('port')}`);
+  const port = Number(args.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, got ${args.port}`);
   let boundPort = port;
   const sandbox = createZohoSandbox({
-    clientId: arg('client-id', 'sandbox-client-id'),
-    clientSecret: arg('client-secret', 'sandbox-client-secret'),
-    refreshToken: arg('refresh-token', 'sandbox-refresh-token'),
-    ...(arg('state') ? { statePath: arg('state') } : {}),
+    clientId: args['client-id'],
+    clientSecret: args['client-secret'],
+    refreshToken: args['refresh-token'],
+    ...(args.state ? { statePath: args.state } : {}),
     publicUrl: () => `http://127.0.0.1:${boundPort}`,
     logger: log,
   });

@@ -1,6 +1,7 @@
+import pLimit from 'p-limit';
 import { ZohoAuthError, ZohoRecordError, ZohoRequestError } from './errors';
 import { ZohoTokenSource, safeJson, type AccessToken } from './oauth';
-import { Semaphore, parseRetryAfter, withRetries, type RetryRuntime } from './retry';
+import { parseRetryAfter, withRetries, type RetryRuntime } from './retry';
 import { apiErrorSchema, convertEnvelopeSchema, leadListSchema, writeEnvelopeSchema, type LeadRecord } from './schemas';
 import type {
   AddNoteInput,
@@ -131,7 +132,8 @@ function convertError(res: ZohoResponse): Error {
 
 export class ZohoClient {
   private readonly tokens: ZohoTokenSource;
-  private readonly limiter: Semaphore;
+  /** Zoho limits concurrent calls per org; this keeps one process well under it, first come first served. */
+  private readonly limiter: pLimit.Limit;
   private readonly retry: RetryRuntime;
   private readonly fetch: typeof fetch;
   private readonly now: () => number;
@@ -142,7 +144,7 @@ export class ZohoClient {
     this.fetch = deps.fetch ?? globalThis.fetch.bind(globalThis);
     this.now = deps.now ?? Date.now;
     this.requestTimeoutMs = settings.requestTimeoutMs;
-    this.limiter = new Semaphore(settings.maxConcurrent);
+    this.limiter = pLimit(settings.maxConcurrent);
     const logger = deps.logger;
     this.retry = {
       maxAttempts: settings.maxAttempts,
@@ -316,7 +318,7 @@ export class ZohoClient {
     path: string,
     { query, body }: { query?: Record<string, string>; body?: unknown } = {},
   ): Promise<ZohoResponse> {
-    return this.limiter.run(async () => {
+    return this.limiter(async () => {
       let refreshedOnce = false;
       return withRetries<ZohoResponse>(async () => {
         for (;;) {

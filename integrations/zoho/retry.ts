@@ -1,6 +1,6 @@
 import { ZohoUnavailableError } from './errors';
 
-/** Backoff and concurrency helpers for the Zoho client, kept free of I/O so they test in isolation. */
+/** Backoff helpers for the Zoho client, kept free of I/O so they test in isolation. */
 
 export interface BackoffPolicy {
   baseDelayMs: number;
@@ -24,33 +24,6 @@ export function parseRetryAfter(header: string | null, nowMs: number): number | 
   if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
   const at = Date.parse(trimmed);
   return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
-}
-
-/** Zoho limits concurrent calls per org; this keeps one process well under it. */
-export class Semaphore {
-  private active = 0;
-  private readonly waiting: Array<() => void> = [];
-
-  constructor(private readonly max: number) {
-    if (!Number.isInteger(max) || max < 1) throw new Error('Semaphore needs a positive integer limit');
-  }
-
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.active >= this.max) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    else this.active++;
-    try {
-      return await task();
-    } finally {
-      // Hand the slot straight to the next waiter so a newcomer cannot jump the queue.
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.active--;
-    }
-  }
-
-  get inFlight(): number {
-    return this.active;
-  }
 }
 
 export type AttemptOutcome<T> =

@@ -1,5 +1,4 @@
-import { z } from 'zod';
-import { STAGES, type Stage } from '../../domain/lead';
+import type { Stage } from '../../domain/lead';
 import type { OutcomeType } from '../../domain/outcomes';
 
 /**
@@ -20,8 +19,6 @@ export const DEFAULT_ZOHO_STATUS: Record<Stage, string> = {
 };
 
 export type ZohoStatusMap = Record<Stage, string>;
-
-export const zohoStatusOverridesSchema = z.partialRecord(z.enum(STAGES), z.string().min(1).max(100));
 
 export function zohoStatusMap(overrides: Partial<Record<Stage, string>> = {}): ZohoStatusMap {
   return { ...DEFAULT_ZOHO_STATUS, ...overrides };

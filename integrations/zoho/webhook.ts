@@ -1,20 +1,10 @@
 import { z } from 'zod';
-import { COUNTRIES, type Country, type LeadInput } from '../../domain/lead';
+import type { Country, LeadInput } from '../../domain/lead';
+import { countryFromName } from '../../domain/texts';
 
-/** Zoho's Country is free text: the names people type for our countries, in es/pt/en. */
-const COUNTRY_NAMES: Record<string, Country> = {
-  argentina: 'AR', bolivia: 'BO', brasil: 'BR', brazil: 'BR', chile: 'CL', colombia: 'CO', 'costa rica': 'CR', cuba: 'CU',
-  'república dominicana': 'DO', 'republica dominicana': 'DO', 'dominican republic': 'DO', ecuador: 'EC', 'el salvador': 'SV',
-  guatemala: 'GT', honduras: 'HN', méxico: 'MX', mexico: 'MX', nicaragua: 'NI', panamá: 'PA', panama: 'PA', paraguay: 'PY',
-  perú: 'PE', peru: 'PE', 'puerto rico': 'PR', uruguay: 'UY', venezuela: 'VE', españa: 'ES', espana: 'ES', spain: 'ES',
-  portugal: 'PT', 'estados unidos': 'US', 'united states': 'US', usa: 'US',
-};
-
+/** Zoho's Country is free text: an ISO code or the name people type, in es/pt/en. */
 export function countryFromZoho(value: string | undefined | null): Country | undefined {
-  if (!value) return undefined;
-  const text = value.trim();
-  if ((COUNTRIES as readonly string[]).includes(text.toUpperCase())) return text.toUpperCase() as Country;
-  return COUNTRY_NAMES[text.toLowerCase()];
+  return value ? countryFromName(value) : undefined;
 }
 
 const zohoLead = z.object({

@@ -1,9 +1,7 @@
 import type { Lead } from '../../domain/lead';
-import type { RenderedMail } from './templates';
+import type { EscalationKind, RenderedMail } from '../../domain/emails';
+import { html } from '../../lib/html';
 
-export type EscalationKind = 'sla_missed' | 'stalled' | 'unassigned';
-
-const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
 /** An internal email (always Spanish) with the lead's context and where to act. */
 export function renderEscalation({ lead, kind, stage, owner, leadUrl, temporalUrl }: {
@@ -29,6 +27,6 @@ export function renderEscalation({ lead, kind, stage, owner, leadUrl, temporalUr
   return {
     subject,
     text: lines.join('\n\n'),
-    html: `<!doctype html><html lang="es"><body>${lines.map((l) => `<p>${escapeHtml(l)}</p>`).join('')}</body></html>`,
+    html: html`<!doctype html><html lang="es"><body>${lines.map((l) => html`<p>${l}</p>`)}</body></html>`.value,
   };
 }

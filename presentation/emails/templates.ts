@@ -1,12 +1,8 @@
 import type { Lead } from '../../domain/lead';
+import { html } from '../../lib/html';
 
-export interface RenderedMail {
-  subject: string;
-  text: string;
-  html: string;
-}
+import type { RenderedMail, TouchTemplate } from '../../domain/emails';
 
-export type TouchTemplate = 'welcome' | 'first-email' | 'break-up-email' | 'nurturing' | 'reactivation';
 export type Language = 'es' | 'pt' | 'en';
 
 const LOCALES: Record<Language, string> = { es: 'es', pt: 'pt-BR', en: 'en' };
@@ -15,9 +11,6 @@ const LOCALES: Record<Language, string> = { es: 'es', pt: 'pt-BR', en: 'en' };
 export function languageOf(lead: Lead): Language {
   return lead.language ?? (lead.country === 'BR' ? 'pt' : 'es');
 }
-
-const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 const formatDate = (isoDate: string, lang: Language) =>
   new Date(`${isoDate}T12:00:00Z`).toLocaleDateString(LOCALES[lang], { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
@@ -99,11 +92,10 @@ export function renderTouchEmail({ lead, template, today, unsubscribeUrl }: { le
   // Visible in every email, besides the List-Unsubscribe header: one click and it is over, for good.
   const unsubscribe = say(lang, { es: '¿No quieres recibir más correos? Date de baja:', pt: 'Não quer receber mais e-mails? Cancele a inscrição:', en: "Don't want these emails? Unsubscribe:" });
   const linkText = say(lang, { es: 'darme de baja', pt: 'cancelar inscrição', en: 'unsubscribe' });
+  const footer = html`<hr><p style="font-size:12px;color:#666">${unsubscribe} <a href="${unsubscribeUrl}">${linkText}</a></p>`;
   return {
     subject: subject[lang],
     text: `${body.join('\n\n')}\n\n--\n${unsubscribe} ${unsubscribeUrl}`,
-    html:
-      `<!doctype html><html lang="${LOCALES[lang]}"><body>${body.map((l) => `<p>${escapeHtml(l)}</p>`).join('')}` +
-      `<hr><p style="font-size:12px;color:#666">${escapeHtml(unsubscribe)} <a href="${escapeHtml(unsubscribeUrl)}">${linkText}</a></p></body></html>`,
+    html: html`<!doctype html><html lang="${LOCALES[lang]}"><body>${body.map((l) => html`<p>${l}</p>`)}${footer}</body></html>`.value,
   };
 }

@@ -9,12 +9,13 @@ import type { Bottlenecks } from '../../services/analytics/bottlenecks';
 import { CHANNELS, formatChange, formatFigure, KPI_ROWS, type Kind, type KpiRow } from '../kpi-rows';
 import type { KpiReport } from '../../services/analytics/kpis';
 import type { DirectorNumbers } from '../../services/analytics/director';
-import { CHANNEL_LABELS, LOST_REASON_LABELS, STAGE_LABELS } from '../../api/web/labels';
+import { CHANNEL_LABELS, LOST_REASON_LABELS, STAGE_LABELS } from '../../domain/texts';
 import { barChartSvg, funnelChartSvg, svgToPng, type Bar } from '../charts';
 import type { LeadView } from '../../domain/lead-view';
 import type { LostReason } from '../../domain/outcomes';
+import { html, type Html } from '../../lib/html';
 
-/** The director's numbers (analytics/director.ts); a first report may have no week before it. */
+/** The director's numbers (services/analytics/director.ts); a first report may have no week before it. */
 export type WeeklyReportInput = Omit<DirectorNumbers, 'previous' | 'bottlenecks'> & {
   previous: KpiReport | null;
   bottlenecks: Bottlenecks | null;
@@ -32,9 +33,6 @@ export interface ReportMail {
 
 const MAX_NEED_SUPPORT = 15;
 const CHART_WIDTH = 600;
-
-const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** "23–29 nov 2026", "30 nov–6 dic 2026", "28 dic 2026–3 ene 2027": the days of [from, to) in `timeZone`. */
 export function periodLabel(period: { from: string; to: string }, timeZone: string): string {
@@ -66,15 +64,14 @@ const STYLE = {
   num: 'padding:4px 6px;border-bottom:1px solid #eee;text-align:right;white-space:nowrap',
 };
 
-/** A cell: plain text (escaped here), optionally right-aligned and coloured. */
+/** A cell: plain text (escaped by `html`), optionally right-aligned and coloured. */
 interface Cell { text: string; num?: boolean; color?: string }
 const cell = (text: string | number, extra: Omit<Cell, 'text'> = {}): Cell => ({ text: String(text), ...extra });
 
-function htmlTable(headers: string[], rows: Cell[][]): string {
-  return `<table style="${STYLE.table}">` +
-    `<tr>${headers.map((h) => `<th style="${STYLE.th}">${escapeHtml(h)}</th>`).join('')}</tr>` +
-    rows.map((r) => `<tr>${r.map((c) => `<td style="${c.num ? STYLE.num : STYLE.td}${c.color ? `;color:${c.color}` : ''}">${escapeHtml(c.text)}</td>`).join('')}</tr>`).join('') +
-    '</table>';
+function htmlTable(headers: string[], rows: Cell[][]): Html {
+  const head = html`<tr>${headers.map((h) => html`<th style="${STYLE.th}">${h}</th>`)}</tr>`;
+  const td = (c: Cell) => html`<td style="${c.num ? STYLE.num : STYLE.td}${c.color ? `;color:${c.color}` : ''}">${c.text}</td>`;
+  return html`<table style="${STYLE.table}">${head}${rows.map((r) => html`<tr>${r.map(td)}</tr>`)}</table>`;
 }
 
 const GOOD = '#1a7f37';
@@ -112,14 +109,14 @@ export async function renderWeeklyReport(input: WeeklyReportInput): Promise<Repo
 
   const period = periodLabel(report.period, timeZone);
   const subject = `Informe semanal de seguimiento · ${period}`;
-  const html: string[] = [];
+  const markup: Html[] = [];
   const text: string[] = [subject, ''];
   const section = (title: string) => {
-    html.push(`<h2 style="${STYLE.h2}">${escapeHtml(title)}</h2>`);
+    markup.push(html`<h2 style="${STYLE.h2}">${title}</h2>`);
     text.push('', title.toUpperCase());
   };
   const paragraph = (line: string, style = STYLE.p) => {
-    html.push(`<p style="${style}">${escapeHtml(line)}</p>`);
+    markup.push(html`<p style="${style}">${line}</p>`);
     text.push(line);
   };
 
@@ -167,15 +164,15 @@ export async function renderWeeklyReport(input: WeeklyReportInput): Promise<Repo
   const charts = await drawCharts(chartList);
   const image = (cid: string) => {
     const c = charts.find((x) => x.cid === cid);
-    if (c) html.push(`<p style="margin:12px 0"><img src="cid:${escapeHtml(c.cid)}" alt="${escapeHtml(c.alt)}" width="${CHART_WIDTH}" style="display:block;max-width:100%;height:auto;border:0"></p>`);
+    if (c) markup.push(html`<p style="margin:12px 0"><img src="cid:${c.cid}" alt="${c.alt}" width="${CHART_WIDTH}" style="display:block;max-width:100%;height:auto;border:0"></p>`);
   };
 
-  html.push(`<h1 style="${STYLE.h1}">${escapeHtml(subject)}</h1>`);
+  markup.push(html`<h1 style="${STYLE.h1}">${subject}</h1>`);
   paragraph(`Periodo: ${period}. La comparación es con el periodo anterior de la misma duración.`, STYLE.muted);
 
   // KPIs
   section('Indicadores');
-  html.push(htmlTable(['Indicador', 'Esta semana', 'Semana anterior', 'Cambio'], KPI_ROWS.map((row) => {
+  markup.push(htmlTable(['Indicador', 'Esta semana', 'Semana anterior', 'Cambio'], KPI_ROWS.map((row) => {
     const now = row.pick(o);
     const before = p ? row.pick(p) : null;
     const change = p ? formatChange(now, before) : '—';
@@ -191,7 +188,7 @@ export async function renderWeeklyReport(input: WeeklyReportInput): Promise<Repo
   // Funnel
   section('Embudo (leads creados en la semana)');
   const created = report.funnel.created;
-  html.push(htmlTable(['Etapa alcanzada', 'Leads', '% de los creados'], funnelSteps.map((s) => [
+  markup.push(htmlTable(['Etapa alcanzada', 'Leads', '% de los creados'], funnelSteps.map((s) => [
     cell(s.label), cell(s.value, { num: true }), cell(formatFigure(created > 0 ? (100 * s.value) / created : null, 'percent'), { num: true }),
   ])));
   for (const s of funnelSteps) text.push(`${s.label}: ${s.value}${created > 0 ? ` (${formatFigure((100 * s.value) / created, 'percent')})` : ''}`);
@@ -226,7 +223,7 @@ export async function renderWeeklyReport(input: WeeklyReportInput): Promise<Repo
           : ['—', '—', '—'],
       };
     });
-    html.push(htmlTable(
+    markup.push(htmlTable(
       ['Ejecutiva', 'Asignados', 'Primer contacto', 'Tasa de contacto', 'Próximo paso', 'Activos / tope', 'Obj. nuevos contactados', 'Obj. reactivados', 'Obj. próximo paso'],
       rows.map((r) => [
         cell(r.name), cell(r.assigned, { num: true }), cell(r.firstContacted, { num: true }), cell(r.contactRate, { num: true }),
@@ -257,7 +254,7 @@ export async function renderWeeklyReport(input: WeeklyReportInput): Promise<Repo
       return joined ? joined.charAt(0).toUpperCase() + joined.slice(1) : '—';
     };
     const rows = support.map((v) => ({ name: leadName(v), owner: who(v.owner), stage: STAGE_LABELS[v.stage], why: why(v) }));
-    html.push(htmlTable(['Lead', 'Ejecutiva', 'Etapa', 'Motivo'], rows.map((r) => [cell(r.name), cell(r.owner), cell(r.stage), cell(r.why)])));
+    markup.push(htmlTable(['Lead', 'Ejecutiva', 'Etapa', 'Motivo'], rows.map((r) => [cell(r.name), cell(r.owner), cell(r.stage), cell(r.why)])));
     for (const r of rows) text.push(`- ${r.name} (${r.owner}, ${r.stage}): ${r.why}`);
     if (input.needSupport.length > support.length) paragraph(`Y ${input.needSupport.length - support.length} más en el panel.`, STYLE.muted);
   }
@@ -267,7 +264,7 @@ export async function renderWeeklyReport(input: WeeklyReportInput): Promise<Repo
   if (input.converted.length === 0) {
     paragraph('Ninguna matrícula esta semana.');
   } else {
-    html.push(htmlTable(['Lead', 'Curso', 'Ejecutiva'], input.converted.map((v) => [cell(leadName(v)), cell(course(v)), cell(who(v.owner))])));
+    markup.push(htmlTable(['Lead', 'Curso', 'Ejecutiva'], input.converted.map((v) => [cell(leadName(v)), cell(course(v)), cell(who(v.owner))])));
     for (const v of input.converted) text.push(`- ${leadName(v)} · ${course(v)} · ${who(v.owner)}`);
   }
   section(`Perdidos en la semana (${input.lost.length})`);
@@ -278,7 +275,7 @@ export async function renderWeeklyReport(input: WeeklyReportInput): Promise<Repo
       const reason = v.reason ?? v.lostReason;
       return reason ? (LOST_REASON_LABELS[reason as LostReason] ?? reason) : 'Sin motivo registrado';
     };
-    html.push(htmlTable(['Lead', 'Curso', 'Ejecutiva', 'Motivo'], input.lost.map((v) => [cell(leadName(v)), cell(course(v)), cell(who(v.owner)), cell(reasonOf(v))])));
+    markup.push(htmlTable(['Lead', 'Curso', 'Ejecutiva', 'Motivo'], input.lost.map((v) => [cell(leadName(v)), cell(course(v)), cell(who(v.owner)), cell(reasonOf(v))])));
     for (const v of input.lost) text.push(`- ${leadName(v)} · ${course(v)} · ${who(v.owner)} · ${reasonOf(v)}`);
   }
 
@@ -301,7 +298,7 @@ export async function renderWeeklyReport(input: WeeklyReportInput): Promise<Repo
     for (const d of b.dwell.filter((x) => x.over > 0)) {
       lines.push(`${STAGE_LABELS[d.stage]}: ${d.over} de ${d.total} leads llevan más de ${formatFigure(d.limitDays, 'number')} días en la etapa (mediana ${formatFigure(d.medianDays, 'days')}).`);
     }
-    html.push(`<ul style="margin:4px 0;padding-left:20px;font-size:14px">${lines.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>`);
+    markup.push(html`<ul style="margin:4px 0;padding-left:20px;font-size:14px">${lines.map((l) => html`<li>${l}</li>`)}</ul>`);
     for (const l of lines) text.push(`- ${l}`);
   }
 
@@ -310,18 +307,19 @@ export async function renderWeeklyReport(input: WeeklyReportInput): Promise<Repo
   if (suggestions.length === 0) {
     paragraph('Sin alertas esta semana.');
   } else {
-    html.push(`<ol style="margin:4px 0;padding-left:20px;font-size:14px">${suggestions.map((s) => `<li style="margin:2px 0">${escapeHtml(s)}</li>`).join('')}</ol>`);
+    markup.push(html`<ol style="margin:4px 0;padding-left:20px;font-size:14px">${suggestions.map((s) => html`<li style="margin:2px 0">${s}</li>`)}</ol>`);
     suggestions.forEach((s, i) => text.push(`${i + 1}. ${s}`));
   }
 
-  html.push(`<p style="margin:24px 0 0;font-size:14px"><a href="${escapeHtml(dashboardUrl)}" style="color:#1a56db">Abrir el panel de seguimiento</a></p>`);
+  markup.push(html`<p style="margin:24px 0 0;font-size:14px"><a href="${dashboardUrl}" style="color:#1a56db">Abrir el panel de seguimiento</a></p>`);
   text.push('', `Panel de seguimiento: ${dashboardUrl}`);
 
+  const head = html`<head><meta charset="utf-8"><title>${subject}</title></head>`;
+  const body = html`<body style="${STYLE.body}"><div style="${STYLE.card}">${markup}</div></body>`;
   return {
     subject,
     text: text.join('\n'),
-    html: `<!doctype html><html lang="es"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>` +
-      `<body style="${STYLE.body}"><div style="${STYLE.card}">${html.join('')}</div></body></html>`,
+    html: html`<!doctype html><html lang="es">${head}${body}</html>`.value,
     attachments: charts.map((c) => ({ filename: c.filename, content: c.png, cid: c.cid, contentType: 'image/png' as const })),
   };
 }

@@ -1,12 +1,13 @@
 import type { Pool } from 'pg';
+import type { KpiSettings } from '../../domain/kpi-settings';
 import type { LeadView } from '../../domain/lead-view';
+import { DAY_MS } from '../../domain/policy';
 import { Routing } from '../../integrations/ledger/routing';
 import { findBottlenecks, type Bottlenecks } from './bottlenecks';
 import { KpiSource, type KpiFilters } from './kpi-source';
-import { computeKpis, type KpiReport, type KpiSettings } from './kpis';
+import { computeKpis, type KpiReport } from './kpis';
 import { suggestionsFrom } from './suggestions';
 
-const DAY_MS = 86_400_000;
 const OPEN = ['new', 'contacting', 'engaged', 'proposal', 'closing'];
 
 export interface DirectorNumbers {

@@ -7,6 +7,11 @@ import type { Channel } from '../../domain/cadence';
 import { TERMINAL_STAGES, type Stage } from '../../domain/lead';
 import { POSITIVE_OUTCOMES, TALKING_STAGES } from '../../domain/lifecycle';
 import type { OutcomeType } from '../../domain/outcomes';
+import type { KpiSettings } from '../../domain/kpi-settings';
+import { DAY_MS } from '../../domain/policy';
+
+// Configuration (config/ parses it), so defined below both in domain/; re-exported for computeKpis' callers.
+export { defaultKpiSettings, type KpiSettings } from '../../domain/kpi-settings';
 
 /** One row of `lead_events`. */
 export interface KpiEvent {
@@ -30,22 +35,6 @@ export interface KpiLead {
 export interface KpiPeriod {
   from: string;
   to: string;
-}
-
-export interface KpiSettings {
-  /** Active-lead cap per executive email ("tope definido"); default cap for anyone not listed. */
-  caps: Record<string, number>;
-  defaultCap: number;
-  /** Team cost for the period is computed as monthlyCostPerExecutive × executives × (period days / 30). */
-  monthlyCostPerExecutive: number;
-  coursePrices: Record<string, number>;
-  defaultCoursePrice: number;
-  /** Conversion rate (enrolled / leads created) the company had without the system, for incremental value. */
-  baselineConversionRate: number;
-  /** Activity goals per executive. */
-  targets: { newLeadsContactedPerDay: number; reactivationsPerWeek: number; nextStepPercent: number };
-  /** First contact is due this many hours after the lead's creation. */
-  slaHours: number;
 }
 
 export type PerChannel<T> = Record<Channel, T>;
@@ -150,20 +139,7 @@ export interface KpiReport {
   funnel: KpiFunnel;
 }
 
-/** Placeholders until the director sets real figures; the cap is routing's default cap. */
-export const defaultKpiSettings: KpiSettings = {
-  caps: {},
-  defaultCap: 40,
-  monthlyCostPerExecutive: 2000,
-  coursePrices: {},
-  defaultCoursePrice: 1000,
-  baselineConversionRate: 0.03,
-  targets: { newLeadsContactedPerDay: 10, reactivationsPerWeek: 5, nextStepPercent: 90 },
-  slaHours: 24,
-};
-
 const HOUR_MS = 60 * 60 * 1000;
-const DAY_MS = 24 * HOUR_MS;
 
 /** Recorders that are not a person working the lead. */
 export const SYSTEM_RECORDERS: readonly string[] = ['inbound-email', 'zoho', 'workflow', 'unsubscribe-link'];

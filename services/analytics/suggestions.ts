@@ -5,7 +5,7 @@
  */
 import type { Channel } from '../../domain/cadence';
 import type { Country } from '../../domain/lead';
-import { CHANNEL_LABELS, COUNTRY_NAMES, STAGE_LABELS } from '../../api/web/labels';
+import { CHANNEL_LABELS, COUNTRY_NAMES, STAGE_LABELS } from '../../domain/texts';
 import type { Bottlenecks } from './bottlenecks';
 import type { KpiReport, KpiSettings } from './kpis';
 

@@ -18,7 +18,7 @@ import { createMailer, type Mailer } from '../../integrations/mailer';
 import { ZohoClient } from '../../integrations/zoho/client';
 import { zohoStatusMap } from '../../integrations/zoho/status-mapping';
 import { createZohoSandbox, type ZohoSandbox } from '../../dev/zoho-sandbox/app';
-import { createLeadWorker } from '../../workers/lead-worker';
+import { createLeadWorker, emailRenderers } from '../../workers/lead-worker';
 import { startTestPostgres, type TestPostgres } from './postgres';
 import { devServerEnv } from './temporal';
 
@@ -68,6 +68,7 @@ export async function startStack({ worker: withWorker = true, routingRules = [] 
   const namespace = env.namespace ?? 'default';
   const activityDeps: ActivityDeps = {
     ledger, mailer, zoho,
+    emails: emailRenderers,
     directorEmail: 'director@example.com',
     temporalUiUrl: 'http://localhost:8233',
     namespace,

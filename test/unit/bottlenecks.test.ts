@@ -1,4 +1,5 @@
-import { defaultBottleneckThresholds, findBottlenecks, renderBottleneckMail } from '../../services/analytics/bottlenecks';
+import { renderBottleneckMail } from '../../presentation/emails/bottlenecks';
+import { defaultBottleneckThresholds, findBottlenecks } from '../../services/analytics/bottlenecks';
 import type { Stage } from '../../domain/lead';
 import type { LeadView } from '../../domain/lead-view';
 import type { ExecutiveLoad } from '../../integrations/ledger/routing';

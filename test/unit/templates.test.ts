@@ -1,7 +1,8 @@
 import { leadIdFor } from '../../domain/ids';
 import { leadInputSchema, type Lead } from '../../domain/lead';
 import { renderEscalation } from '../../presentation/emails/escalation';
-import { renderTouchEmail, type TouchTemplate } from '../../presentation/emails/templates';
+import type { TouchTemplate } from '../../domain/emails';
+import { renderTouchEmail } from '../../presentation/emails/templates';
 import { aLead } from '../support/leads';
 
 const lead = (overrides: Parameters<typeof aLead>[0] = {}): Lead => {

@@ -1,5 +1,6 @@
+import pLimit from 'p-limit';
 import { ZohoUnavailableError } from '../../integrations/zoho/errors';
-import { Semaphore, parseRetryAfter, retryDelayMs, withRetries } from '../../integrations/zoho/retry';
+import { parseRetryAfter, retryDelayMs, withRetries } from '../../integrations/zoho/retry';
 import { CriteriaError, matchesCriteria, parseCriteria } from '../../dev/zoho-sandbox/criteria';
 
 const policy = { baseDelayMs: 500, maxDelayMs: 8_000 };
@@ -64,13 +65,14 @@ describe('withRetries', () => {
   });
 });
 
-describe('Semaphore', () => {
+// The Zoho client's concurrency limit is p-limit; these pin the behaviour it relies on across upgrades.
+describe('concurrency limit (p-limit)', () => {
   it('runs at most `max` tasks at once, in arrival order', async () => {
-    const limiter = new Semaphore(2);
+    const limiter = pLimit(2);
     const started: number[] = [];
     const releases: Array<() => void> = [];
     const tasks = [0, 1, 2, 3].map((i) =>
-      limiter.run(
+      limiter(
         () =>
           new Promise<number>((resolve) => {
             started.push(i);
@@ -83,19 +85,19 @@ describe('Semaphore', () => {
     releases[1]?.();
     await new Promise((r) => setImmediate(r));
     expect(started).toEqual([0, 1, 2]);
-    expect(limiter.inFlight).toBe(2);
+    expect(limiter.activeCount).toBe(2);
     releases[0]?.();
     await new Promise((r) => setImmediate(r));
     releases[2]?.();
     releases[3]?.();
     expect(await Promise.all(tasks)).toEqual([0, 1, 2, 3]);
-    expect(limiter.inFlight).toBe(0);
+    expect(limiter.activeCount).toBe(0);
   });
 
   it('frees the slot when a task fails', async () => {
-    const limiter = new Semaphore(1);
-    await expect(limiter.run(() => Promise.reject(new Error('x')))).rejects.toThrow('x');
-    expect(await limiter.run(async () => 'next')).toBe('next');
+    const limiter = pLimit(1);
+    await expect(limiter(() => Promise.reject(new Error('x')))).rejects.toThrow('x');
+    expect(await limiter(async () => 'next')).toBe('next');
   });
 });
 

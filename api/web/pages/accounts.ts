@@ -1,4 +1,5 @@
-import { ROLE_NAMES, ROLES, type User } from '../../../domain/accounts';
+import { ROLES, type User } from '../../../domain/accounts';
+import { ROLE_NAMES } from '../../../domain/texts';
 import { html } from '../../../lib/html';
 import { csrfField, fieldErrors, page, type PageContext } from './layout';
 

@@ -3,7 +3,7 @@ import type { DirectorNumbers } from '../../../services/analytics/director';
 import { CHANNELS, formatChange, formatFigure, KPI_ROWS } from '../../../presentation/kpi-rows';
 import { COUNTRIES } from '../../../domain/lead';
 import { html, Html } from '../../../lib/html';
-import { CHANNEL_LABELS, COUNTRY_NAMES, STAGE_LABELS } from '../labels';
+import { CHANNEL_LABELS, COUNTRY_NAMES, STAGE_LABELS } from '../../../domain/texts';
 import { page, type PageContext } from './layout';
 import { badges, nextStepLine } from './lead-parts';
 

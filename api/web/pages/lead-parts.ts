@@ -1,8 +1,12 @@
 import { touchScript } from '../../../domain/call-script';
 import type { LeadView } from '../../../domain/lead-view';
+import type { OutcomeType } from '../../../domain/outcomes';
+import { CHANNEL_LABELS, leadTime, OUTCOME_LABELS, relative, STAGE_LABELS } from '../../../domain/texts';
 import { html, type Html } from '../../../lib/html';
-import { CHANNEL_LABELS, leadTime, OUTCOME_LABELS, QUICK_OUTCOMES, relative, STAGE_LABELS } from '../labels';
 import { csrfField, type PageContext } from './layout';
+
+/** The one-tap buttons of "Mi día": what a call or LinkedIn message usually ends in. */
+const QUICK_OUTCOMES: readonly OutcomeType[] = ['no_answer', 'contacted', 'interested', 'not_interested', 'wrong_contact'];
 
 type LeadSummary = Pick<LeadView, 'leadId' | 'stage' | 'sla' | 'stalledSince' | 'paused' | 'contactProblem'>;
 

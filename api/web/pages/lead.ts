@@ -1,4 +1,4 @@
-import { ROLE_NAMES, type User } from '../../../domain/accounts';
+import type { User } from '../../../domain/accounts';
 import { COUNTRY_TIME_ZONES } from '../../../domain/calendar';
 import { isTerminal } from '../../../domain/lifecycle';
 import type { LeadState } from '../../../domain/lead-state';
@@ -7,8 +7,8 @@ import { LOST_REASONS, OUTCOME_TYPES } from '../../../domain/outcomes';
 import type { StoredLeadEvent } from '../../../integrations/ledger/ledger';
 import { html, type Html } from '../../../lib/html';
 import {
-  CHANNEL_LABELS, COUNTRY_NAMES, leadTime, LOST_REASON_LABELS, OUTCOME_LABELS, STAGE_LABELS, TOUCH_STATUS_LABELS,
-} from '../labels';
+  CHANNEL_LABELS, COUNTRY_NAMES, leadTime, LOST_REASON_LABELS, OUTCOME_LABELS, ROLE_NAMES, SLA_STATUS_LABELS, STAGE_LABELS, TOUCH_STATUS_LABELS,
+} from '../../../domain/texts';
 import { csrfField, fieldErrors, page, type PageContext } from './layout';
 import { badges, dueTouchBlocks, nextStepLine, quickOutcomes } from './lead-parts';
 
@@ -91,7 +91,7 @@ export function leadPage(ctx: PageContext, { state, events, links, executives, c
     <p>${COUNTRY_NAMES[lead.country]} (${zone}) · ${lead.profile.toUpperCase()}${lead.company ? ` · ${lead.company}` : ''}${lead.jobTitle ? ` · ${lead.jobTitle}` : ''}</p>
     <p>Responsable: <strong class="owner">${person(state.owner, executives)}</strong><br>Vendedor: ${person(state.closer, closers)}</p>
     <p>Etapa: ${STAGE_LABELS[state.stage]} desde ${leadTime(state.stageSince, lead.country)}<br>
-      SLA primer contacto: ${{ pending: 'pendiente', met: 'cumplido', breached: 'incumplido' }[state.sla.status]} (vence ${leadTime(state.sla.dueAt, lead.country)})<br>
+      SLA primer contacto: ${SLA_STATUS_LABELS[state.sla.status]} (vence ${leadTime(state.sla.dueAt, lead.country)})<br>
       Toques: ${state.counts.touchesDone} hechos · ${state.counts.touchesMissed} no realizados · origen ${lead.source}</p>
     <p><a href="${links.temporal}" target="_blank" rel="noopener">Ver en Temporal</a>${links.zoho ? html` · <a href="${links.zoho}" target="_blank" rel="noopener">Ver en Zoho</a>` : ''}</p>
   </div>

@@ -2,7 +2,7 @@ import { COUNTRIES, STAGES } from '../../../domain/lead';
 import type { LeadView } from '../../../domain/lead-view';
 import type { LeadFilters } from '../../../integrations/ledger/lead-views';
 import { html } from '../../../lib/html';
-import { COUNTRY_NAMES, STAGE_LABELS } from '../labels';
+import { COUNTRY_NAMES, STAGE_LABELS } from '../../../domain/texts';
 import { page, type PageContext } from './layout';
 import { badges, nextStepLine } from './lead-parts';
 

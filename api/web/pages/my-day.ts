@@ -1,6 +1,6 @@
 import type { LeadView } from '../../../domain/lead-view';
 import { html } from '../../../lib/html';
-import { COUNTRY_NAMES } from '../labels';
+import { COUNTRY_NAMES } from '../../../domain/texts';
 import { page, type PageContext } from './layout';
 import { badges, dueTouchBlocks, nextStepLine, quickOutcomes } from './lead-parts';
 

@@ -1,0 +1,277 @@
+import type { CadenceStep } from './cadence';
+import { touchKey } from './ids';
+import type { Country, Stage } from './lead';
+import type { LeadState, Touch } from './lead-state';
+import { CHANNEL_LABELS_LOWERCASE } from './texts';
+import { ACTIVE_STAGES, isTerminal, type LifecycleEvent, TALKING_STAGES } from './lifecycle';
+
+/**
+ * What happens to a lead without anyone sending a message: timers that fire (a touch comes due, the
+ * SLA runs out, a conversation stalls) and the answers of the activities that acted. Each function
+ * takes the state, the time and what happened, updates the state and returns the ledger events.
+ * Messages (outcomes, commands, returns) are in `lifecycle.ts`; the workflow only runs activities,
+ * waits, and applies these.
+ */
+
+type Events = LifecycleEvent[];
+
+const event = (type: string, now: Date, data: Record<string, unknown> = {}): LifecycleEvent => ({ type, occurredAt: now.toISOString(), data });
+const later = (state: LeadState, from: Date | string, days: number) => new Date(new Date(from).getTime() + days * state.policy.dayMs).toISOString();
+
+/**
+ * What the lead's waits depend on. A change made by a timer or an activity wakes them (to re-plan)
+ * only when it moves one of these; every message wakes them.
+ */
+export const planKey = (s: LeadState) => JSON.stringify([s.stage, s.owner, s.paused, s.sla.status]);
+
+/** After every wait: a message may have moved the lead on (a reply, an opt-out, a pause) meanwhile. */
+export const isStill = (state: LeadState, stages: readonly Stage[]) => stages.includes(state.stage) && !state.paused;
+
+export const needsOwner = (state: LeadState) => !state.owner && (ACTIVE_STAGES.includes(state.stage) || TALKING_STAGES.includes(state.stage));
+
+// ---- what to wait for next -----------------------------------------------------------------------
+
+export type TalkingStage = 'engaged' | 'proposal' | 'closing';
+
+export type Plan =
+  | { kind: 'paused'; until: string | null }
+  /** Wrong contact data: a person fixes it (update_lead) before any automatic touch. */
+  | { kind: 'blocked' }
+  /** The acknowledgement of the lead's own request: sent in business hours, not a cadence touch. */
+  | { kind: 'welcome'; notBefore: string }
+  | { kind: 'touch'; n: number; step: CadenceStep; notBefore: string; label: string }
+  /** The cadence is done: a few days' grace for an answer, then nurturing or the archive. */
+  | { kind: 'grace'; until: string; touches: number }
+  | { kind: 'stall'; stage: TalkingStage }
+  | { kind: 'nurture'; n: number; notBefore: string }
+  | { kind: 'archive' }
+  | { kind: 'idle' };
+
+export function nextPlan(state: LeadState, now: Date): Plan {
+  const { policy, cadence } = state;
+  if (state.paused) return { kind: 'paused', until: state.paused.until };
+  if (ACTIVE_STAGES.includes(state.stage)) {
+    if (state.contactProblem) return { kind: 'blocked' };
+    if (state.cadenceRun === 1 && !state.touches.some((t) => t.kind === 'welcome')) return { kind: 'welcome', notBefore: state.enrolledAt };
+    const run = state.touches.filter((t) => t.kind === 'cadence' && t.run === state.cadenceRun);
+    const step = cadence.steps[run.length];
+    if (!step || run.length >= cadence.maxTouches) {
+      const until = later(state, run[run.length - 1]?.dueAt ?? now, policy.responseGraceDays);
+      return { kind: 'grace', until, touches: run.length };
+    }
+    const n = run.length + 1;
+    return { kind: 'touch', n, step, notBefore: later(state, state.cadenceStartedAt, step.day - 1), label: `Toque ${n}/${cadence.maxTouches} · ${CHANNEL_LABELS_LOWERCASE[step.channel]}` };
+  }
+  if (TALKING_STAGES.includes(state.stage)) return { kind: 'stall', stage: state.stage as TalkingStage };
+  if (state.stage === 'nurturing') {
+    if (state.nurturingTouchesSent >= policy.nurturing.touches) return { kind: 'archive' };
+    const lastNurture = [...state.touches].reverse().find((t) => t.kind === 'nurturing' && t.status === 'done');
+    return { kind: 'nurture', n: state.nurturingTouchesSent + 1, notBefore: later(state, lastNurture?.dueAt ?? state.stageSince, policy.nurturing.intervalDays) };
+  }
+  return { kind: 'idle' };
+}
+
+export function nextStepFor(state: LeadState, plan: Plan, at: string): void {
+  const action = plan.kind === 'welcome' ? 'Correo de bienvenida'
+    : plan.kind === 'touch' ? plan.label
+    : plan.kind === 'grace' ? 'Esperar respuesta al último toque'
+    : plan.kind === 'nurture' ? `Toque de nurturing ${plan.n}/${state.policy.nurturing.touches}`
+    : null;
+  if (action) state.nextStep = { action, dueAt: at };
+}
+
+// ---- slots ---------------------------------------------------------------------------------------
+
+export interface TouchSlot {
+  at: string;
+  localDate: string;
+  /** "mar 24 mar 09:00 America/Bogota", for timer summaries. */
+  label: string;
+}
+
+export interface SlotRequest {
+  country: Country;
+  notBefore: string;
+  touchedDates: string[];
+  weeklyCap: number;
+  calendarAligned: boolean;
+}
+
+/** The first allowed moment at or after `notBefore`, never in the past (a pause or outage must not cause a burst). */
+export function slotRequest(state: LeadState, notBefore: string, now: Date): SlotRequest {
+  // Local dates on which the lead was touched (the welcome and tasks for the closer do not count).
+  const touchedDates = state.touches
+    .filter((t) => t.kind !== 'welcome' && t.localDate && (t.status === 'done' || t.status === 'due' || t.status === 'missed'))
+    .map((t) => t.localDate!);
+  const from = new Date(Math.max(Date.parse(notBefore), now.getTime())).toISOString();
+  return { country: state.lead.country, notBefore: from, touchedDates, weeklyCap: state.policy.weeklyCap, calendarAligned: state.policy.calendarAligned };
+}
+
+// ---- touches -------------------------------------------------------------------------------------
+
+/** The touch a plan makes at its slot; the step numbers keep each touch's key (and so its send) unique. */
+export function touchFor(state: LeadState, plan: Plan, slot: TouchSlot): Touch {
+  const at = { status: 'planned' as const, dueAt: slot.at, localDate: slot.localDate };
+  const key = (step: number) => touchKey({ leadId: state.leadId, step, attempt: state.cadenceRun });
+  switch (plan.kind) {
+    case 'welcome':
+      return { key: touchKey({ leadId: state.leadId, step: 0, attempt: 1 }), kind: 'welcome', channel: 'email', template: 'welcome', ...at };
+    case 'touch':
+      return { key: key(plan.n), kind: 'cadence', run: state.cadenceRun, step: plan.n, channel: plan.step.channel, template: plan.step.template, ...at };
+    case 'nurture':
+      return { key: key(100 + plan.n), kind: 'nurturing', channel: 'email', template: 'nurturing', ...at };
+    case 'stall':
+      return { key: key(200 + state.counts.outcomes), kind: 'reactivation', channel: 'email', template: 'reactivation', ...at };
+    default:
+      throw new Error(`No touch for a "${plan.kind}" plan`);
+  }
+}
+
+/** The urgent task for the closer when a stalled conversation is escalated. */
+export const escalationTouch = (state: LeadState, since: string, now: Date): Touch => ({
+  key: `${state.leadId}:escalation:${since}`, kind: 'reactivation', channel: 'call', template: 'follow-up-call', status: 'planned', dueAt: now.toISOString(), localDate: undefined,
+});
+
+export const taskSubject = (state: LeadState, touch: Touch) =>
+  `${touch.channel === 'call' ? 'Llamar a' : 'LinkedIn:'} ${state.lead.firstName} ${state.lead.lastName} · ${state.lead.course.name}`;
+
+export function emailSent(state: LeadState, touch: Touch, messageId: string, now: Date): Events {
+  // Sent even if an opt-out arrived while it was in flight: the timeline must say what happened.
+  Object.assign(touch, { status: 'done', doneAt: now.toISOString(), ref: messageId });
+  if (touch.kind !== 'welcome') state.counts.touchesDone += 1;
+  return [event('email_sent', now, { key: touch.key, template: touch.template, messageId })];
+}
+
+/** Only permanent rejections get here (temporary ones are retried): the address needs a human. */
+export function emailFailed(state: LeadState, touch: Touch, error: string, now: Date): Events {
+  touch.status = 'skipped';
+  state.contactProblem = true;
+  state.nextStep = { action: `Corregir el correo de ${state.lead.firstName} (rechazado)`, dueAt: later(state, now, 1) };
+  return [event('email_failed', now, { key: touch.key, template: touch.template, error })];
+}
+
+export function taskCreated(touch: Touch, taskId: string | null, now: Date): Events {
+  touch.ref = taskId ?? undefined;
+  // Unless a message closed it meanwhile (an opt-out skips everything planned).
+  if (touch.status === 'planned') touch.status = 'due';
+  return [event('touch_due', now, { key: touch.key, channel: touch.channel, dueAt: touch.dueAt, zohoTaskId: taskId })];
+}
+
+/** A call or LinkedIn touch nobody worked before the next one is due counts as missed. */
+export function markMissed(state: LeadState, now: Date): Events {
+  const events: Events = [];
+  for (const t of state.touches) {
+    if (t.status === 'due' && t.channel !== 'email') {
+      t.status = 'missed';
+      state.counts.touchesMissed += 1;
+      events.push(event('touch_missed', now, { key: t.key, channel: t.channel }));
+    }
+  }
+  return events;
+}
+
+// ---- stages --------------------------------------------------------------------------------------
+
+export function changeStage(state: LeadState, stage: Stage, now: Date): Events {
+  const from = state.stage;
+  state.stage = stage;
+  state.stageSince = now.toISOString();
+  return [event('stage_changed', now, { from, to: stage })];
+}
+
+export function enrolled(state: LeadState): Events {
+  return [{ type: 'lead_enrolled', occurredAt: state.enrolledAt, data: { source: state.lead.source, cadence: `${state.cadence.id}@${state.cadence.version}` } }];
+}
+
+/** An outcome may already have arrived while we were enrolling: never move the lead back. */
+export const contactingStarted = (state: LeadState, now: Date): Events => (state.stage === 'new' ? changeStage(state, 'contacting', now) : []);
+
+export function dormant(state: LeadState, stage: 'nurturing' | 'archived', now: Date): Events {
+  const events = changeStage(state, stage, now);
+  state.nurturingTouchesSent = 0;
+  if (stage === 'archived') state.nextStep = { action: 'Revisar si reactivar el lead archivado', dueAt: later(state, now, state.policy.archiveReviewDays) };
+  return events;
+}
+
+/** No answer to the whole cadence. */
+export function cadenceExhausted(state: LeadState, touches: number, now: Date): Events {
+  return [...markMissed(state, now), event('cadence_exhausted', now, { run: state.cadenceRun, touches }), ...dormant(state, state.cadence.onExhausted, now)];
+}
+
+export function pauseEnded(state: LeadState, now: Date): Events {
+  state.paused = null;
+  return [event('lead_resumed', now, { automatic: true })];
+}
+
+// ---- owner and SLA -------------------------------------------------------------------------------
+
+export function assigned(state: LeadState, { owner, pool }: { owner: string; pool: string }, now: Date): Events {
+  state.owner = owner;
+  return [event('lead_assigned', now, { owner, pool })];
+}
+
+export const queued = (pool: string, now: Date): Events => [event('lead_queued', now, { pool })];
+
+/** Zoho refused (a record error, bad credentials): the follow-up goes on; the ledger says what is missing. */
+export const crmSyncFailed = (error: string, now: Date, failedEvent?: string): Events =>
+  [event('crm_sync_failed', now, failedEvent ? { event: failedEvent, error } : { error })];
+
+/** How long a lead waiting for an owner pauses before asking routing again: growing, capped at an hour. */
+export const capacityRetryMs = (state: LeadState, previous?: number) =>
+  previous === undefined ? Math.min(5 * 60_000, Math.max(5_000, state.policy.dayMs / 288)) : Math.min(previous * 2, 60 * 60_000);
+
+export const firstContactSettled = (state: LeadState) => state.sla.firstContactAt !== null || isTerminal(state.stage);
+
+export function slaMissed(state: LeadState, now: Date): Events {
+  state.sla.status = 'breached';
+  state.counts.escalations += 1;
+  return [event('sla_missed', now, { dueAt: state.sla.dueAt })];
+}
+
+// ---- stalled conversations -----------------------------------------------------------------------
+
+const stallMs = (state: LeadState, stage: TalkingStage) => state.policy.stallDays[stage] * state.policy.dayMs;
+
+export const stalledAt = (state: LeadState, stage: TalkingStage) => new Date(Date.parse(state.lastProgressAt) + stallMs(state, stage)).toISOString();
+
+/** The reactivation touch went unanswered this long after the stall began: escalate. */
+export const stallEscalationAt = (state: LeadState, stage: TalkingStage) => new Date(Date.parse(state.stall!.since) + stallMs(state, stage)).toISOString();
+
+export function stalled(state: LeadState, stage: TalkingStage, now: Date): Events {
+  state.stall = { since: now.toISOString(), reactivationSent: false, escalated: false };
+  return [event('lead_stalled', now, { stage, days: state.policy.stallDays[stage] })];
+}
+
+export function reactivationSent(state: LeadState, stage: TalkingStage, now: Date): Events {
+  state.stall!.reactivationSent = true;
+  state.nextStep = { action: `Confirmar respuesta de ${state.lead.firstName} tras la reactivación`, dueAt: new Date(now.getTime() + stallMs(state, stage)).toISOString() };
+  return [];
+}
+
+export function stallEscalated(state: LeadState, stage: TalkingStage, now: Date): Events {
+  state.stall!.escalated = true;
+  state.counts.escalations += 1;
+  return [event('lead_escalated', now, { stage, reason: 'stalled' })];
+}
+
+export function escalationHandedOver(state: LeadState, now: Date): Events {
+  state.nextStep = { action: `Escalado: decidir el siguiente paso con ${state.lead.firstName}`, dueAt: later(state, now, 1) };
+  return [];
+}
+
+// ---- Zoho ----------------------------------------------------------------------------------------
+
+/** The Zoho note (and, for a call's outcome, the call log) that a ledger event leaves on the lead. */
+export function zohoRecordsFor(state: LeadState, { type, occurredAt, data: d }: LifecycleEvent) {
+  const key = `${state.leadId}:zoho:${type}:${occurredAt}`;
+  const title = type === 'email_sent' ? `Correo enviado: ${String(d.template)}` : `Resultado: ${String(d.outcome)}`;
+  const content = type === 'email_sent'
+    ? `Seguimiento envió el correo "${String(d.template)}" (Message-ID ${String(d.messageId)}).`
+    : [`Etapa: ${String(d.stageBefore)} → ${String(d.stageAfter)}`, d.reason ? `Motivo: ${String(d.reason)}` : '', d.note ? `Nota: ${String(d.note)}` : '', d.by ? `Registrado por: ${String(d.by)}` : '']
+      .filter(Boolean).join('\n');
+  const note = { leadId: state.leadId, key, title, content };
+  const call = type === 'outcome_recorded' && d.touchChannel === 'call'
+    ? { leadId: state.leadId, key: `${key}:call`, subject: `Llamada a ${state.lead.firstName} ${state.lead.lastName}`, result: String(d.outcome), at: occurredAt, note: d.note ? String(d.note) : undefined }
+    : null;
+  return { note, call };
+}
