@@ -8,16 +8,19 @@ import { Routing } from '../integrations/ledger/routing';
 import { poolFor, type RoutingRule } from '../domain/routing';
 import type { Ledger } from '../integrations/ledger/ledger';
 import type { Mailer } from '../integrations/mailer';
-import { ZohoRecordError, type ZohoClient } from '../integrations/zoho/client';
+import { effectMarker, ZohoRecordError, type ZohoClient } from '../integrations/zoho/client';
 import type { ZohoStatusMap } from '../integrations/zoho/status-mapping';
 import { unsubscribeToken } from '../lib/unsubscribe-token';
 import { leadWorkflowId, messageIdFor } from '../domain/ids';
 import { capacityFreed } from '../domain/messages';
 import type { Client } from '@temporalio/client';
+import type { IntegrationFailureInput, SendTouchEmailResult } from '../domain/effects';
+import { createOnce, DEFAULT_CLAIM_TIMING, sendOnce, type ClaimTiming } from './claims';
 import type { EmailRenderers } from './ports';
 import { planTouchSlot } from './touch-slot';
 
 export type { PlanTouchSlotInput, TouchSlot } from './touch-slot';
+export { DEFAULT_CLAIM_TIMING, EffectInProgressError, type ClaimTiming } from './claims';
 export type { DirectorReports, EmailRenderers, MailContent } from './ports';
 
 export interface ActivityDeps {
@@ -25,7 +28,7 @@ export interface ActivityDeps {
   mailer: Mailer;
   /** The wording of touch and escalation emails (presentation/emails, wired by workers/). */
   emails: EmailRenderers;
-  zoho: Pick<ZohoClient, 'upsertLead' | 'createTask' | 'updateLead' | 'addNote' | 'logCall' | 'convertLead'>;
+  zoho: Pick<ZohoClient, 'upsertLead' | 'createTask' | 'updateLead' | 'addNote' | 'logCall' | 'convertLead' | 'findMarked'>;
   /** Who receives escalations. */
   directorEmail: string;
   temporalUiUrl: string;
@@ -41,6 +44,8 @@ export interface ActivityDeps {
   routingRules?: RoutingRule[];
   /** To tell a lead waiting for an owner that capacity freed up (without it, the lead's own retries do). */
   temporal?: Client;
+  /** When an unknown claim is looked into (activities/claims.ts); tests shorten it. */
+  claimTiming?: Partial<ClaimTiming>;
 }
 
 // One object argument per activity; the workflow imports these types only.
@@ -68,9 +73,17 @@ function executionKey(): string {
   return `${workflowExecution?.workflowId}/${workflowExecution?.runId}/${activityId}`;
 }
 
-export function createActivities({ ledger, mailer, emails, zoho, directorEmail, temporalUiUrl, namespace, publicUrl, unsubscribeSecret, teamReplyTo, zohoStatus, routingRules = [], temporal }: ActivityDeps) {
+/** The kind of a permanent failure, from the workflow's "Type: message" (no personal data in a type). */
+function errorTypeOf(error: string): string {
+  const type = /^([A-Za-z][\w.-]{0,80}):/.exec(error)?.[1];
+  return type ?? 'Error';
+}
+
+export function createActivities({ ledger, mailer, emails, zoho, directorEmail, temporalUiUrl, namespace, publicUrl, unsubscribeSecret, teamReplyTo, zohoStatus, routingRules = [], temporal, claimTiming }: ActivityDeps) {
   const views = new LeadViews(ledger.pool);
   const routing = new Routing(ledger.pool);
+  const timing: ClaimTiming = { ...DEFAULT_CLAIM_TIMING, ...claimTiming };
+  const claims = { ledger, mailer, timing };
   return {
     async recordLeadEvent({ leadId, type, occurredAt, data, view }: RecordLeadEventInput): Promise<void> {
       await ledger.appendEvent({ leadId, type, occurredAt, data, idempotencyKey: executionKey() });
@@ -100,70 +113,93 @@ export function createActivities({ ledger, mailer, emails, zoho, directorEmail, 
       await zoho.updateLead({ id: zohoLeadId, fields: { status: zohoStatus[stage], ...(stage === 'opted_out' ? { emailOptOut: true } : {}) } });
     },
 
-    /** A call or LinkedIn touch becomes a Zoho task for the owner; the workflow puts it in the queue. */
+    /**
+     * A call or LinkedIn touch becomes a Zoho task for the owner; the workflow puts it in the queue.
+     * The task carries its key, so an attempt after a lost answer finds it instead of making another.
+     */
     async createTouchTask(input: CreateTouchTaskInput): Promise<{ taskId: string | null }> {
       if (!input.zohoLeadId) return { taskId: null };
-      const { ref } = await ledger.once({ key: input.touchKey, leadId: input.lead.leadId, kind: 'zoho_task' }, async () => {
-        const { id } = await zoho.createTask({
-          leadId: input.zohoLeadId!,
+      const zohoLeadId = input.zohoLeadId;
+      const taskId = await createOnce(claims, {
+        key: input.touchKey, leadId: input.lead.leadId, kind: 'zoho_task',
+        find: async () => (await zoho.findMarked({ module: 'Tasks', leadId: zohoLeadId, key: input.touchKey }))?.id ?? null,
+        create: async () => (await zoho.createTask({
+          leadId: zohoLeadId,
           subject: input.subject,
           dueDate: input.dueAt.slice(0, 10),
-          description: input.script,
+          description: `${input.script}\n\n${effectMarker(input.touchKey)}`,
           priority: input.highPriority || input.lead.urgency === 'high' ? 'High' : 'Normal',
-        });
-        return id;
+        })).id,
       });
-      return { taskId: ref };
+      return { taskId };
     },
 
     /**
-     * Effectively once: the ledger records the send under the touch's key; a retry after a crash
-     * between "sent" and "completed" finds it and does not send again.
+     * At most once, and never to an opted-out or suppressed address: the claim is taken in the same
+     * transaction as the check of both lists. A send whose answer was lost (here or in an earlier
+     * attempt) is `uncertain` and never repeated: a person contacted twice is worse than one touch missed.
      */
-    async sendTouchEmail({ lead, owner, touchKey, template }: SendTouchEmailInput): Promise<{ messageId: string }> {
-      const { ref } = await ledger.once({ key: touchKey, leadId: lead.leadId, kind: 'email' }, async () => {
-        const unsubscribeUrl = `${publicUrl}/unsubscribe/${unsubscribeToken({ leadId: lead.leadId, secret: unsubscribeSecret })}`;
-        const mail = emails.touchEmail({ lead, template, today: new Date().toISOString().slice(0, 10), unsubscribeUrl });
-        const { messageId } = await mailer.send({
-          to: lead.email,
-          replyTo: owner && owner.includes('@') ? owner : teamReplyTo,
-          messageId: messageIdFor(touchKey),
-          headers: {
-            // RFC 8058 one-click: mail clients POST to the link and the lead is out at once.
-            'List-Unsubscribe': `<${unsubscribeUrl}>`,
-            'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
-          },
-          ...mail,
-        });
-        return messageId;
+    async sendTouchEmail({ lead, owner, touchKey, template }: SendTouchEmailInput): Promise<SendTouchEmailResult> {
+      return sendOnce(claims, {
+        key: touchKey, leadId: lead.leadId, kind: 'email', address: lead.email,
+        mail: () => {
+          const unsubscribeUrl = `${publicUrl}/unsubscribe/${unsubscribeToken({ leadId: lead.leadId, secret: unsubscribeSecret })}`;
+          const content = emails.touchEmail({ lead, template, today: new Date().toISOString().slice(0, 10), unsubscribeUrl });
+          return {
+            to: lead.email,
+            replyTo: owner && owner.includes('@') ? owner : teamReplyTo,
+            messageId: messageIdFor(touchKey),
+            headers: {
+              // RFC 8058 one-click: mail clients POST to the link and the lead is out at once.
+              'List-Unsubscribe': `<${unsubscribeUrl}>`,
+              'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+            },
+            ...content,
+          };
+        },
       });
-      return { messageId: ref };
     },
 
     planTouchSlot,
 
-    /** Zoho keeps the story too: a note for every email sent and every outcome. Once per key. */
+    /** Zoho keeps the story too: a note for every email sent and every outcome. Once per key, found by it after a lost answer. */
     async addZohoNote({ leadId, zohoLeadId, key, title, content }: ZohoNoteInput): Promise<void> {
-      await ledger.once({ key, leadId, kind: 'zoho_note' }, async () => (await zoho.addNote({ leadId: zohoLeadId, title, content })).id);
-    },
-
-    /** Hand-off to the closer: the lead becomes a Contact (and Account) in Zoho. Converted already counts as done. */
-    async convertZohoLead({ leadId, zohoLeadId }: { leadId: string; zohoLeadId: string }): Promise<void> {
-      await ledger.once({ key: `${leadId}:zoho:convert`, leadId, kind: 'zoho_convert' }, async () => {
-        try {
-          return (await zoho.convertLead({ leadId: zohoLeadId })).contactId;
-        } catch (err) {
-          // A retry after a lost response finds the lead converted by the first attempt.
-          if (err instanceof ZohoRecordError && err.code === 'ID_ALREADY_CONVERTED') return 'already-converted';
-          throw err;
-        }
+      await createOnce(claims, {
+        key, leadId, kind: 'zoho_note',
+        find: async () => (await zoho.findMarked({ module: 'Notes', leadId: zohoLeadId, key }))?.id ?? null,
+        create: async () => (await zoho.addNote({ leadId: zohoLeadId, title, content: `${content}\n\n${effectMarker(key)}` })).id,
       });
     },
 
-    /** A call outcome recorded by the executive becomes a logged outbound Call in Zoho. */
+    /**
+     * Hand-off to the closer: the lead becomes a Contact (and Account) in Zoho. After a lost answer
+     * the conversion is simply asked for again: Zoho converts a lead once and answers
+     * ID_ALREADY_CONVERTED after that, which is its own record of the lead's conversion state.
+     */
+    async convertZohoLead({ leadId, zohoLeadId }: { leadId: string; zohoLeadId: string }): Promise<void> {
+      await createOnce(claims, {
+        key: `${leadId}:zoho:convert`, leadId, kind: 'zoho_convert',
+        create: async () => {
+          try {
+            return (await zoho.convertLead({ leadId: zohoLeadId })).contactId;
+          } catch (err) {
+            if (err instanceof ZohoRecordError && err.code === 'ID_ALREADY_CONVERTED') return 'already-converted';
+            throw err;
+          }
+        },
+      });
+    },
+
+    /** A call outcome recorded by the executive becomes a logged outbound Call in Zoho, carrying its key. */
     async logZohoCall({ leadId, zohoLeadId, key, subject, result, at, note }: ZohoCallInput): Promise<void> {
-      await ledger.once({ key, leadId, kind: 'zoho_call' }, async () =>
-        (await zoho.logCall({ leadId: zohoLeadId, subject, callType: 'Outbound', startTime: at, durationSeconds: 0, result, description: note })).id);
+      await createOnce(claims, {
+        key, leadId, kind: 'zoho_call',
+        find: async () => (await zoho.findMarked({ module: 'Calls', leadId: zohoLeadId, key }))?.id ?? null,
+        create: async () => (await zoho.logCall({
+          leadId: zohoLeadId, subject, callType: 'Outbound', startTime: at, durationSeconds: 0, result,
+          description: note ? `${note}\n\n${effectMarker(key)}` : effectMarker(key),
+        })).id,
+      });
     },
 
     /** The owner by the routing rules and caps, or null: then the lead waits in the visible queue. */
@@ -174,17 +210,46 @@ export function createActivities({ ledger, mailer, emails, zoho, directorEmail, 
       return { owner: result.owner, pool, newlyQueued: false };
     },
 
+    /** An internal email; at most once like any message (an unknown send is not repeated). */
     async escalate({ lead, workflowId, kind, stage, owner, key, publicUrl }: EscalateInput): Promise<void> {
-      await ledger.once({ key, leadId: lead.leadId, kind: 'escalation' }, async () => {
-        const mail = emails.escalation({
-          lead, kind, stage, owner,
-          leadUrl: `${publicUrl}/leads/${lead.leadId}`,
-          temporalUrl: `${temporalUiUrl}/namespaces/${namespace}/workflows/${encodeURIComponent(workflowId)}`,
-        });
-        // The director always; the owner too once owners have addresses (routing assigns them).
-        const to = [directorEmail, ...(owner?.includes('@') ? [owner] : [])].join(', ');
-        const { messageId } = await mailer.send({ to, messageId: messageIdFor(key), ...mail });
-        return messageId;
+      await sendOnce(claims, {
+        key, leadId: lead.leadId, kind: 'escalation',
+        mail: () => {
+          const content = emails.escalation({
+            lead, kind, stage, owner,
+            leadUrl: `${publicUrl}/leads/${lead.leadId}`,
+            temporalUrl: `${temporalUiUrl}/namespaces/${namespace}/workflows/${encodeURIComponent(workflowId)}`,
+          });
+          // The director always; the owner too once owners have addresses (routing assigns them).
+          const to = [directorEmail, ...(owner?.includes('@') ? [owner] : [])].join(', ');
+          return { to, messageId: messageIdFor(key), ...content };
+        },
+      });
+    },
+
+    /**
+     * A permanent failure at one of the workflow's call sites: the director hears of each kind once a
+     * day (a revoked Zoho token failing for a thousand leads is one mail, not a thousand), and the
+     * lead's ledger notes that this failure was reported, once per call site and day. The failure
+     * itself is already on the lead's ledger, from the workflow's own event (`integration_failed`
+     * or `crm_sync_failed`), so it is not written twice.
+     */
+    async reportIntegrationFailure({ leadId, integration, callSite, error, at }: IntegrationFailureInput): Promise<void> {
+      const day = at.slice(0, 10);
+      const errorType = errorTypeOf(error);
+      const key = `integration-failure:${integration}:${errorType}:${day}`;
+      await ledger.appendEvent({
+        leadId, type: 'integration_failure_reported', occurredAt: at,
+        idempotencyKey: `integration-failure:${leadId}:${callSite}:${day}`,
+        data: { integration, callSite, errorType, directorMailKey: key },
+      });
+      await sendOnce(claims, {
+        key, leadId, kind: 'integration_failure',
+        mail: () => ({
+          to: directorEmail,
+          messageId: messageIdFor(key),
+          ...emails.integrationFailure({ integration, errorType, error, callSite, leadId, leadUrl: `${publicUrl}/leads/${leadId}`, day }),
+        }),
       });
     },
   };

@@ -1,3 +1,4 @@
+import type { IntegrationName } from '../domain/effects';
 import type { EscalationKind, RenderedMail, TouchTemplate } from '../domain/emails';
 import type { Lead, Stage } from '../domain/lead';
 import type { OutgoingMail } from '../integrations/mailer';
@@ -18,6 +19,13 @@ export interface EmailRenderers {
   /** The internal email about a lead that needs a person (always Spanish). */
   escalation: (input: {
     lead: Lead; kind: EscalationKind; stage: Stage; owner: string | null; leadUrl: string; temporalUrl: string;
+  }) => MailContent;
+  /**
+   * The director's mail about a kind of permanent integration failure (always Spanish), once a day
+   * per kind: the first lead it hit and where, no personal data beyond the lead's id and link.
+   */
+  integrationFailure: (input: {
+    integration: IntegrationName; errorType: string; error: string; callSite: string; leadId: string; leadUrl: string; day: string;
   }) => MailContent;
 }
 

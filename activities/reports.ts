@@ -1,6 +1,7 @@
 import type { Ledger } from '../integrations/ledger/ledger';
 import type { Mailer } from '../integrations/mailer';
 import { messageIdFor } from '../domain/ids';
+import { DEFAULT_CLAIM_TIMING, sendOnce, type ClaimTiming } from './claims';
 import type { DirectorReports, MailContent } from './ports';
 
 export interface ReportDeps {
@@ -9,6 +10,7 @@ export interface ReportDeps {
   directorEmail: string;
   /** The reports' figures and wording (services/analytics and presentation/emails, wired by workers/). */
   reports: DirectorReports;
+  claimTiming?: Partial<ClaimTiming>;
 }
 
 export interface ReportInput {
@@ -16,16 +18,20 @@ export interface ReportInput {
   asOf: string;
 }
 
-/** The director's scheduled mail: sent at most once per scheduled moment, whatever retries happen. */
-export function createReportActivities({ ledger, mailer, directorEmail, reports }: ReportDeps) {
+/**
+ * The director's scheduled mail: sent at most once per scheduled moment, whatever retries happen
+ * (claimed before it leaves; a send whose answer was lost is `uncertain` and not repeated).
+ */
+export function createReportActivities({ ledger, mailer, directorEmail, reports, claimTiming }: ReportDeps) {
+  const claims = { ledger, mailer, timing: { ...DEFAULT_CLAIM_TIMING, ...claimTiming } };
   const send = async (key: string, mail: MailContent) =>
-    ledger.once({ key, leadId: 'director', kind: 'report' }, async () => (await mailer.send({ ...mail, to: directorEmail, messageId: messageIdFor(key) })).messageId);
+    sendOnce(claims, { key, leadId: 'director', kind: 'report', mail: () => ({ ...mail, to: directorEmail, messageId: messageIdFor(key) }) });
 
   return {
-    async sendWeeklyReport({ asOf }: ReportInput): Promise<{ messageId: string }> {
+    async sendWeeklyReport({ asOf }: ReportInput): Promise<{ messageId: string; outcome?: 'sent' | 'uncertain' }> {
       const mail = await reports.weekly(new Date(asOf));
-      const { ref } = await send(`report:weekly:${asOf}`, mail);
-      return { messageId: ref };
+      const { messageId, outcome } = await send(`report:weekly:${asOf}`, mail);
+      return { messageId: messageId ?? messageIdFor(`report:weekly:${asOf}`), outcome: outcome === 'uncertain' ? 'uncertain' : 'sent' };
     },
 
     /** Today's bottlenecks to the director; nothing is sent on a day without any. */

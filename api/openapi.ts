@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { leadInputSchema } from '../domain/lead';
 import { cadenceChoiceSchema, commandSchema, outcomeSchema } from '../domain/outcomes';
 import { zohoWebhookSchema } from '../integrations/zoho/webhook';
+import { IDEMPOTENCY_KEY_PATTERN } from '../services/idempotency';
 import { inboundEmailSchema } from '../services/inbound-email';
 
 /** JSON Schema of what a client sends, straight from the zod schemas the routes validate with. */
@@ -13,6 +14,17 @@ const schema = (s: z.ZodType) => {
 const json = (s: z.ZodType) => ({ required: true, content: { 'application/json': { schema: schema(s) } } });
 const error = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
 const leadIdParam = [{ name: 'leadId', in: 'path', required: true, schema: { type: 'string', pattern: '^L-[0-9a-z]{13}$' } }];
+const idempotencyKey = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  schema: { type: 'string', pattern: IDEMPOTENCY_KEY_PATTERN },
+  description: 'Send one (e.g. a UUID) with every request and reuse it when you retry: the same key on the same lead and endpoint is '
+    + 'recorded once, and a retry gets the first answer (200, same state). The same key with a different body is a 409. '
+    + 'Without it, every request records anew, so a retry after a timeout may record the outcome twice.',
+};
+const keyedUpdate = [...leadIdParam, idempotencyKey];
+const keyReused = error('The Idempotency-Key was already used for a different request on this lead');
 const leadState = { description: "The lead's new state", content: { 'application/json': { schema: { $ref: '#/components/schemas/LeadState' } } } };
 
 /** The API's OpenAPI 3.1 description, generated from the same zod schemas that validate requests. */
@@ -66,13 +78,13 @@ export function openApiDocument({ publicUrl }: { publicUrl: string }) {
         get: { summary: "The lead's live state", parameters: leadIdParam, responses: { 200: leadState, 404: error('Unknown lead') } },
       },
       '/api/leads/{leadId}/outcomes': {
-        post: { summary: 'Record an outcome', parameters: leadIdParam, requestBody: json(outcomeSchema), responses: { 200: leadState, 400: error('Invalid, or makes no sense in this stage'), 404: error('Unknown lead') } },
+        post: { summary: 'Record an outcome', parameters: keyedUpdate, requestBody: json(outcomeSchema), responses: { 200: leadState, 400: error('Invalid (fields or Idempotency-Key), or makes no sense in this stage'), 404: error('Unknown lead'), 409: keyReused } },
       },
       '/api/leads/{leadId}/commands': {
-        post: { summary: 'pause, resume, reassign, update_lead, reactivate', parameters: leadIdParam, requestBody: json(commandSchema), responses: { 200: leadState, 400: error('Invalid or not possible now'), 404: error('Unknown lead') } },
+        post: { summary: 'pause, resume, reassign, update_lead, reactivate', parameters: keyedUpdate, requestBody: json(commandSchema), responses: { 200: leadState, 400: error('Invalid or not possible now'), 404: error('Unknown lead'), 409: keyReused } },
       },
       '/api/leads/{leadId}/cadence': {
-        post: { summary: 'Move the lead to another published cadence version', parameters: leadIdParam, requestBody: json(cadenceChoiceSchema), responses: { 200: leadState, 400: error('Unknown cadence or not possible now'), 404: error('Unknown lead') } },
+        post: { summary: 'Move the lead to another published cadence version', parameters: keyedUpdate, requestBody: json(cadenceChoiceSchema), responses: { 200: leadState, 400: error('Unknown cadence or not possible now'), 404: error('Unknown lead'), 409: keyReused } },
       },
       '/webhooks/inbound-email': {
         post: { summary: 'An inbound email; a reply ends the right lead’s cadence', security: [{ webhookSecret: [] }], requestBody: json(inboundEmailSchema), responses: { 200: { description: 'Matched' }, 401: error('Bad secret'), 404: error('No lead matches') } },

@@ -11,6 +11,15 @@ function durationMs(text: string): number {
   return Number(amount) * UNIT_MS[unit as keyof typeof UNIT_MS];
 }
 const optionalUrl = z.url({ message: 'must be a URL' }).optional();
+/** The send activity's start-to-close timeout (workflows/lead-actions.ts); SMTP waits must end before it. */
+const SEND_ACTIVITY_TIMEOUT_MS = 30_000;
+const smtpTimeout = (fallback: string) =>
+  z
+    .string()
+    .regex(/^\d+(ms|s)$/, 'must be a duration such as 500ms or 10s')
+    .default(fallback)
+    .transform(durationMs)
+    .refine((ms) => ms >= 1000 && ms < SEND_ACTIVITY_TIMEOUT_MS, 'must be at least 1s and less than 30s (the send activity times out at 30s)');
 /** ZOHO_STATUS_MAP: stage → this org's Lead_Status value; integrations/zoho/status-mapping.ts fills in the rest. */
 const zohoStatusOverridesSchema = z.partialRecord(z.enum(STAGES), z.string().min(1).max(100));
 
@@ -58,6 +67,14 @@ const schema = z.object({
     .optional(),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
   MAIL_FROM: z.string().min(3).default('Seguimiento <seguimiento@example.com>'),
+  /**
+   * How long the mailer waits to connect, for the greeting, and on a silent socket. All stay below the
+   * send activity's 30 s start-to-close timeout, or Temporal would start a second attempt while the
+   * first still waits (integrations/mailer.ts).
+   */
+  SMTP_CONNECTION_TIMEOUT: smtpTimeout('10s'),
+  SMTP_GREETING_TIMEOUT: smtpTimeout('10s'),
+  SMTP_SOCKET_TIMEOUT: smtpTimeout('20s'),
   /** Where replies go when the lead's owner has no email address of their own. */
   MAIL_REPLY_TO: z.email({ message: 'must be an email address' }).default('seguimiento@example.com'),
   /** Signs unsubscribe links; required in production. */

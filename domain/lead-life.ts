@@ -3,7 +3,7 @@ import { touchKey } from './ids';
 import type { Country, Stage } from './lead';
 import type { LeadState, Touch } from './lead-state';
 import { CHANNEL_LABELS_LOWERCASE } from './texts';
-import { ACTIVE_STAGES, isTerminal, type LifecycleEvent, TALKING_STAGES } from './lifecycle';
+import { ACTIVE_STAGES, DORMANT_STAGES, isTerminal, type LifecycleEvent, TALKING_STAGES } from './lifecycle';
 
 /**
  * What happens to a lead without anyone sending a message: timers that fire (a touch comes due, the
@@ -71,6 +71,21 @@ export function nextPlan(state: LeadState, now: Date): Plan {
   return { kind: 'idle' };
 }
 
+/** Whether a wait planned for `planned` still stands now: the same step, due from the same moment. */
+export function samePlan(now: Plan, planned: Plan): boolean {
+  const essence = (p: Plan) => JSON.stringify([p.kind, 'n' in p ? p.n : null, 'notBefore' in p ? p.notBefore : null, 'step' in p ? p.step : null]);
+  return essence(now) === essence(planned);
+}
+
+/**
+ * When a run's history should start afresh (continue-as-new): when Temporal suggests it, when it
+ * grew long, and at the natural boundary where an active lead goes quiet for months.
+ */
+export const HISTORY_EVENTS_LIMIT = 2_000;
+export function rollOverDue({ suggested, historyLength, stageAtRunStart, stage }: { suggested: boolean; historyLength: number; stageAtRunStart: Stage; stage: Stage }): boolean {
+  return suggested || historyLength > HISTORY_EVENTS_LIMIT || (DORMANT_STAGES.includes(stage) && !DORMANT_STAGES.includes(stageAtRunStart));
+}
+
 export function nextStepFor(state: LeadState, plan: Plan, at: string): void {
   const action = plan.kind === 'welcome' ? 'Correo de bienvenida'
     : plan.kind === 'touch' ? plan.label
@@ -101,7 +116,7 @@ export interface SlotRequest {
 export function slotRequest(state: LeadState, notBefore: string, now: Date): SlotRequest {
   // Local dates on which the lead was touched (the welcome and tasks for the closer do not count).
   const touchedDates = state.touches
-    .filter((t) => t.kind !== 'welcome' && t.localDate && (t.status === 'done' || t.status === 'due' || t.status === 'missed'))
+    .filter((t) => t.kind !== 'welcome' && t.localDate && (t.status === 'done' || t.status === 'due' || t.status === 'missed' || t.status === 'uncertain'))
     .map((t) => t.localDate!);
   const from = new Date(Math.max(Date.parse(notBefore), now.getTime())).toISOString();
   return { country: state.lead.country, notBefore: from, touchedDates, weeklyCap: state.policy.weeklyCap, calendarAligned: state.policy.calendarAligned };
@@ -140,6 +155,30 @@ export function emailSent(state: LeadState, touch: Touch, messageId: string, now
   Object.assign(touch, { status: 'done', doneAt: now.toISOString(), ref: messageId });
   if (touch.kind !== 'welcome') state.counts.touchesDone += 1;
   return [event('email_sent', now, { key: touch.key, template: touch.template, messageId })];
+}
+
+/**
+ * An earlier attempt claimed the send and its answer was lost: it may have reached the lead. A person
+ * contacted twice is worse than a touch missed, so it is never sent again; the timeline says so.
+ */
+export function emailUncertain(touch: Touch, now: Date): Events {
+  touch.status = 'uncertain';
+  return [event('email_uncertain', now, { key: touch.key, template: touch.template })];
+}
+
+/**
+ * The address is opted out or suppressed where the message leaves (the ledger knew what the workflow
+ * had not heard). An opt-out closes the lead like the lead's own unsubscribe; a bounce or a complaint
+ * stops mail until a person fixes the address.
+ */
+export function emailSuppressed(state: LeadState, touch: Touch, reason: string, now: Date): Events {
+  touch.status = 'skipped';
+  const events = [event('email_suppressed', now, { key: touch.key, template: touch.template, reason })];
+  if (reason !== 'opted_out') {
+    state.contactProblem = true;
+    state.nextStep = { action: `Revisar el correo de ${state.lead.firstName} (${reason === 'bounced' ? 'rebotó' : 'marcado como spam'})`, dueAt: later(state, now, 1) };
+  }
+  return events;
 }
 
 /** Only permanent rejections get here (temporary ones are retried): the address needs a human. */
@@ -210,11 +249,17 @@ export function assigned(state: LeadState, { owner, pool }: { owner: string; poo
   return [event('lead_assigned', now, { owner, pool })];
 }
 
+/** An integration refused for good at one of the lead's call sites: recorded, and the follow-up goes on. */
+export const integrationFailed = (callSite: string, error: string, now: Date): Events => [event('integration_failed', now, { callSite, error })];
+
 export const queued = (pool: string, now: Date): Events => [event('lead_queued', now, { pool })];
 
 /** Zoho refused (a record error, bad credentials): the follow-up goes on; the ledger says what is missing. */
 export const crmSyncFailed = (error: string, now: Date, failedEvent?: string): Events =>
   [event('crm_sync_failed', now, failedEvent ? { event: failedEvent, error } : { error })];
+
+/** A lead waiting for an owner is woken by the signal of a freed slot; this daily try covers a lost one. */
+export const CAPACITY_BACKSTOP_DAYS = 1;
 
 /** How long a lead waiting for an owner pauses before asking routing again: growing, capped at an hour. */
 export const capacityRetryMs = (state: LeadState, previous?: number) =>
@@ -263,7 +308,11 @@ export function escalationHandedOver(state: LeadState, now: Date): Events {
 
 /** The Zoho note (and, for a call's outcome, the call log) that a ledger event leaves on the lead. */
 export function zohoRecordsFor(state: LeadState, { type, occurredAt, data: d }: LifecycleEvent) {
-  const key = `${state.leadId}:zoho:${type}:${occurredAt}`;
+  // Two outcomes can land in one workflow task, at the same time: each touch and each outcome number
+  // tells them apart (outcomes recorded before numbering keep their old key).
+  const key = type === 'email_sent' ? `${state.leadId}:zoho:email:${String(d.key)}`
+    : d.n !== undefined ? `${state.leadId}:zoho:outcome:${String(d.n)}`
+    : `${state.leadId}:zoho:${type}:${occurredAt}`;
   const title = type === 'email_sent' ? `Correo enviado: ${String(d.template)}` : `Resultado: ${String(d.outcome)}`;
   const content = type === 'email_sent'
     ? `Seguimiento envió el correo "${String(d.template)}" (Message-ID ${String(d.messageId)}).`

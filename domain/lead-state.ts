@@ -3,7 +3,8 @@ import type { Lead, Stage } from './lead';
 import type { LostReason, OutcomeType } from './outcomes';
 import type { FollowUpPolicy } from './policy';
 
-export type TouchStatus = 'planned' | 'due' | 'done' | 'missed' | 'skipped';
+/** `uncertain`: an email whose send was claimed but never confirmed; it may have gone out and is never repeated. */
+export type TouchStatus = 'planned' | 'due' | 'done' | 'missed' | 'skipped' | 'uncertain';
 export type TouchKind = 'welcome' | 'cadence' | 'nurturing' | 'reactivation';
 
 export interface Touch {

@@ -112,7 +112,7 @@ export function applyOutcome(state: LeadState, outcome: Outcome, now: Date): Lif
   events.push({
     type: 'outcome_recorded',
     occurredAt: at,
-    data: { outcome: outcome.type, stageBefore: before, stageAfter: after, reason: outcome.reason ?? null, by: outcome.by ?? null, note: outcome.note ?? null, touchChannel: open?.channel ?? null, closer: outcome.closer ?? null },
+    data: { n: state.counts.outcomes + 1, outcome: outcome.type, stageBefore: before, stageAfter: after, reason: outcome.reason ?? null, by: outcome.by ?? null, note: outcome.note ?? null, touchChannel: open?.channel ?? null, closer: outcome.closer ?? null },
   });
   // An unsubscribe is the lead's act, not the executive's work on the touch.
   if (open && outcome.type !== 'opted_out') {

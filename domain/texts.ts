@@ -43,6 +43,7 @@ export const CHANNEL_LABELS_LOWERCASE = Object.fromEntries(
 
 export const TOUCH_STATUS_LABELS: Record<TouchStatus, string> = {
   planned: 'planificado', due: 'pendiente', done: 'hecho', missed: 'no realizado', skipped: 'cancelado',
+  uncertain: 'incierto (pudo haberse enviado; no se repite)',
 };
 
 /** The first-contact SLA, lowercase: it follows "SLA primer contacto:". */

@@ -1,6 +1,7 @@
 import {
   Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError,
 } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
 import { findCadence, selectCadence } from '../domain/cadence';
 import { leadIdFor, leadWorkflowId } from '../domain/ids';
 import { leadInputSchema, type Lead } from '../domain/lead';
@@ -14,10 +15,19 @@ import {
 import { TASK_QUEUE, type LeadWorkflowInput } from '../domain/workflow-input';
 import type { Ledger } from '../integrations/ledger/ledger';
 import { LeadViews } from '../integrations/ledger/lead-views';
+import { UpdateRequests } from '../integrations/ledger/update-requests';
 import { leadViewOf } from '../domain/lead-view';
-import { NotFoundError, RejectedError, UnavailableError } from './errors';
+import { ConflictError, NotFoundError, RejectedError, UnavailableError } from './errors';
+import { parseIdempotencyKey, requestHash, updateIdFor, type UpdateKind } from './idempotency';
 
 export type EnrolResult = { created: boolean; leadId: string; workflowId: string; stage: LeadState['stage'] };
+
+/**
+ * `idempotencyKey`: the client's key for this request (API header `Idempotency-Key`, a web form's
+ * hidden key). The same key again on the same lead and endpoint is the same request: it is recorded
+ * once and answered with the first request's result. Without one, every request records anew.
+ */
+export type UpdateOptions = { idempotencyKey?: string };
 
 /** Temporal failing to answer is an outage, not bad input: callers get a 503 and can retry. */
 function unavailable(err: unknown): never {
@@ -36,11 +46,13 @@ export class LeadService {
   private readonly publicUrl: string;
   private readonly policy: FollowUpPolicy;
   private readonly views: LeadViews;
+  private readonly requests: UpdateRequests;
 
   constructor({ temporal, ledger, publicUrl, policy }: { temporal: Client; ledger: Ledger; publicUrl: string; policy: FollowUpPolicy }) {
     this.client = temporal;
     this.ledger = ledger;
     this.views = new LeadViews(ledger.pool);
+    this.requests = new UpdateRequests(ledger.pool);
     this.publicUrl = publicUrl;
     this.policy = policy;
   }
@@ -97,22 +109,25 @@ export class LeadService {
   }
 
   /** Records an outcome through a workflow update: the answer is the lead's new state. */
-  async recordOutcome(leadId: string, body: unknown): Promise<LeadState> {
+  async recordOutcome(leadId: string, body: unknown, { idempotencyKey }: UpdateOptions = {}): Promise<LeadState> {
+    const key = parseIdempotencyKey(idempotencyKey, 'idempotencyKey');
     const outcome = outcomeSchema.parse(body);
-    return this.update(leadId, () => this.handle(leadId).executeUpdate(recordOutcome, { args: [outcome] }));
+    return this.update(leadId, () => this.send(leadId, { kind: 'outcome', key }, recordOutcome, [outcome]));
   }
 
-  async runCommand(leadId: string, body: unknown): Promise<LeadState> {
+  async runCommand(leadId: string, body: unknown, { idempotencyKey }: UpdateOptions = {}): Promise<LeadState> {
+    const key = parseIdempotencyKey(idempotencyKey, 'idempotencyKey');
     const command = commandSchema.parse(body);
-    return this.update(leadId, () => this.handle(leadId).executeUpdate(runCommand, { args: [command] }));
+    return this.update(leadId, () => this.send(leadId, { kind: 'command', key }, runCommand, [command]));
   }
 
   /** An operator deliberately moves one lead to a published cadence version. */
-  async changeCadence(leadId: string, body: unknown): Promise<LeadState> {
+  async changeCadence(leadId: string, body: unknown, { idempotencyKey }: UpdateOptions = {}): Promise<LeadState> {
+    const key = parseIdempotencyKey(idempotencyKey, 'idempotencyKey');
     const { cadenceId, version } = cadenceChoiceSchema.parse(body);
     const cadence = findCadence(cadenceId, version);
     if (!cadence) throw new RejectedError(`No published cadence ${cadenceId} version ${version}`);
-    return this.update(leadId, () => this.handle(leadId).executeUpdate(changeCadence, { args: [{ cadence }] }));
+    return this.update(leadId, () => this.send(leadId, { kind: 'cadence', key }, changeCadence, [{ cadence }]));
   }
 
   /** An outcome nobody waits for (webhooks): the workflow validates it and drops what makes no sense. */
@@ -140,6 +155,51 @@ export class LeadService {
   private handle(leadId: string) {
     if (!/^L-[0-9a-z]{13}$/.test(leadId)) throw new NotFoundError('No lead with that id');
     return this.client.workflow.getHandle(leadWorkflowId({ leadId }));
+  }
+
+  /**
+   * Sends an update; under a client's key, as the update id that key names. Temporal answers a
+   * repeated update id with the first one's outcome (also once the run has closed), but only within
+   * one run: a lead that continued-as-new between two tries would record the outcome again. So the
+   * key is bound in the ledger to the run it was first sent to, and every try goes to that run. If that
+   * run closed without ever taking the update, the key moves on to the lead's current run.
+   */
+  private async send<Args extends [unknown, ...unknown[]]>(
+    leadId: string, { kind, key }: { kind: UpdateKind; key: string | undefined }, def: UpdateDefinition<LeadState, Args>, args: Args,
+  ): Promise<LeadState> {
+    const handle = this.handle(leadId);
+    if (key === undefined) return handle.executeUpdate(def, { args });
+    const updateId = updateIdFor(kind, key);
+    let runId = await this.bindRun({ leadId, updateId, bodyHash: requestHash(args) });
+    // Without the ledger, Temporal's own dedupe within the current run still holds.
+    if (runId === null) return handle.executeUpdate(def, { args, updateId });
+    for (let moves = 0; ; moves += 1) {
+      try {
+        return await this.client.workflow.getHandle(handle.workflowId, runId).executeUpdate(def, { args, updateId });
+      } catch (err) {
+        // "Already completed" from a run that never took this update id; anything else is the answer.
+        if (!(err instanceof WorkflowNotFoundError) || moves >= 5) throw err;
+        const current = (await handle.describe()).runId;
+        if (current === runId) throw err; // the lead itself has closed
+        const from: string = runId;
+        runId = await this.requests.rebind({ leadId, updateId, from, to: current }).catch(() => current);
+      }
+    }
+  }
+
+  /** The run a key is bound to (binding it to the current run the first time), or null without a ledger. */
+  private async bindRun({ leadId, updateId, bodyHash }: { leadId: string; updateId: string; bodyHash: string }): Promise<string | null> {
+    // The ledger briefly unreachable must not stop an executive from recording: we go on without it.
+    const unreachable = () => undefined;
+    let bound = await this.requests.find({ leadId, updateId }).catch(unreachable);
+    if (bound === null) {
+      const { runId } = await this.handle(leadId).describe();
+      bound = await this.requests.claim({ leadId, updateId, bodyHash, runId }).catch(unreachable);
+    }
+    if (bound === undefined) return null;
+    // Answering with the first request's result would tell the client its different request was recorded.
+    if (bound.bodyHash !== bodyHash) throw new ConflictError('This Idempotency-Key was already used for a different request on this lead');
+    return bound.runId;
   }
 
   private async update(leadId: string, send: () => Promise<LeadState>): Promise<LeadState> {

@@ -5,6 +5,7 @@ import { TASK_QUEUE } from '../domain/workflow-input';
 import type { Ledger } from '../integrations/ledger/ledger';
 import type { Mailer } from '../integrations/mailer';
 import { renderEscalation } from '../presentation/emails/escalation';
+import { renderIntegrationFailure } from '../presentation/emails/integration-failure';
 import { renderTouchEmail } from '../presentation/emails/templates';
 import { directorReports, type DirectorReportSettings } from './director-reports';
 
@@ -16,7 +17,7 @@ export async function bundleLeadWorkflows(): Promise<WorkflowBundle> {
 }
 
 /** The product's email wording, handed to the activities (they sit below presentation/). */
-export const emailRenderers: EmailRenderers = { touchEmail: renderTouchEmail, escalation: renderEscalation };
+export const emailRenderers: EmailRenderers = { touchEmail: renderTouchEmail, escalation: renderEscalation, integrationFailure: renderIntegrationFailure };
 
 /** The activities' dependencies; the email wording defaults to the product's own. */
 export type LeadWorkerDeps = Omit<ActivityDeps, 'emails'> & { emails?: EmailRenderers };

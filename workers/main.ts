@@ -22,7 +22,11 @@ async function main(): Promise<void> {
 
   const ledger = Ledger.connect(required(config, 'DATABASE_URL'));
   await ledger.migrate();
-  const mailer = createMailer({ smtpUrl: required(config, 'SMTP_URL'), from: config.MAIL_FROM });
+  const mailer = createMailer({
+    smtpUrl: required(config, 'SMTP_URL'),
+    from: config.MAIL_FROM,
+    timeouts: { connectionMs: config.SMTP_CONNECTION_TIMEOUT, greetingMs: config.SMTP_GREETING_TIMEOUT, socketMs: config.SMTP_SOCKET_TIMEOUT },
+  });
   const zoho = new ZohoClient({
     accountsUrl: required(config, 'ZOHO_ACCOUNTS_URL'),
     apiDomain: config.ZOHO_API_DOMAIN,

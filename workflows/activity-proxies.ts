@@ -12,6 +12,11 @@ export const ACTIVITY_OPTIONS = {
   },
 } satisfies ActivityOptions;
 
+/** Activities that heartbeat while an outside system answers (activities/claims.ts). */
+export const HEARTBEATING: ReadonlySet<keyof Activities> = new Set<keyof Activities>([
+  'sendTouchEmail', 'createTouchTask', 'addZohoNote', 'logZohoCall', 'escalate', 'reportIntegrationFailure',
+]);
+
 /** The activities as the workflow calls them; spread ACTIVITY_OPTIONS to add a summary per call. */
 export const acts = proxyActivities<Activities>(ACTIVITY_OPTIONS);
 

@@ -8,7 +8,7 @@ import type { LeadContext } from './lead-context';
  * Messages change the state at once, through the domain's rules; every one wakes the lead's waits so
  * that what comes next is planned again from the new state.
  */
-export function handleLeadMessages({ state, now, apply }: LeadContext): void {
+export function handleLeadMessages({ state, hints, now, apply }: LeadContext): void {
   const invalid = (what: string, issues: { path: PropertyKey[]; message: string }[]) => issues.map((i) => `${i.path.join('.') || what}: ${i.message}`).join('; ');
 
   setHandler(getLeadState, () => state);
@@ -34,7 +34,10 @@ export function handleLeadMessages({ state, now, apply }: LeadContext): void {
     },
   });
   // Wakes the wait for an owner; a lead that has one has nothing to re-plan.
-  setHandler(capacityFreed, () => apply([], !state.owner));
+  setHandler(capacityFreed, () => {
+    hints.capacity += 1;
+    apply([], !state.owner);
+  });
   setHandler(changeCadence, ({ cadence }) => {
     apply([{ type: 'cadence_changed', occurredAt: now().toISOString(), data: { from: `${state.cadence.id}@${state.cadence.version}`, to: `${cadence.id}@${cadence.version}` } }], true);
     state.cadence = cadence;

@@ -1,16 +1,15 @@
-import { ActivityFailure, condition, patched } from '@temporalio/workflow';
+import { condition, patched } from '@temporalio/workflow';
 import * as life from '../domain/lead-life';
 import type { LeadState } from '../domain/lead-state';
 import { leadViewOf } from '../domain/lead-view';
 import type { LifecycleEvent } from '../domain/lifecycle';
-import { failureMessage } from './activity-proxies';
 import type { LeadContext } from './lead-context';
 
 /**
  * The ledger and Zoho follow the state: every event the lead produces is recorded in order, then
  * mirrored in Zoho (a note, a call log, the stage, the conversion on hand-off to the closer).
  */
-export function followInLedgerAndZoho({ state, outbox, now, run, apply }: LeadContext): void {
+export function followInLedgerAndZoho({ state, outbox, now, run, survive }: LeadContext): void {
   void (async () => {
     for (;;) {
       await condition(() => outbox.length > 0);
@@ -20,8 +19,7 @@ export function followInLedgerAndZoho({ state, outbox, now, run, apply }: LeadCo
         try {
           await followInZoho(event, state.zohoLeadId);
         } catch (err) {
-          if (!(err instanceof ActivityFailure)) throw err;
-          apply(life.crmSyncFailed(failureMessage(err), now(), event.type));
+          await survive(err, { callSite: `zoho:${event.type}`, integration: 'zoho', events: (error) => life.crmSyncFailed(error, now(), event.type) });
         }
       }
       outbox.shift();

@@ -1,11 +1,9 @@
-import { ActivityFailure, allHandlersFinished, condition, continueAsNew, log, patched, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../activities';
-import { touchScript } from '../domain/call-script';
+import { allHandlersFinished, condition, continueAsNew, log, patched, workflowInfo } from '@temporalio/workflow';
 import * as life from '../domain/lead-life';
-import type { LeadState, Touch } from '../domain/lead-state';
+import type { LeadState } from '../domain/lead-state';
 import { ACTIVE_STAGES, isTerminal } from '../domain/lifecycle';
 import type { LeadWorkflowInput } from '../domain/workflow-input';
-import { failureMessage } from './activity-proxies';
+import { leadActions } from './lead-actions';
 import { leadContext } from './lead-context';
 import { handleLeadMessages } from './lead-handlers';
 import { followInLedgerAndZoho } from './lead-sync';
@@ -20,34 +18,11 @@ import { initialState, publish } from './state';
 export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState> {
   const state: LeadState = input.carried ?? initialState(input, workflowInfo().workflowId);
   const ctx = leadContext(state);
-  const { outbox, now, still, run, apply, waitUntil, waitForChange, planSlot } = ctx;
+  const { outbox, hints, now, still, run, apply, waitUntil, waitForChange, planSlot, survive } = ctx;
   handleLeadMessages(ctx);
   followInLedgerAndZoho(ctx);
 
-  const escalate = (kind: Parameters<Activities['escalate']>[0]['kind'], key: string, summary: string) =>
-    run('escalate', summary, { lead: state.lead, workflowId: state.workflowId, kind, stage: state.stage, owner: kind === 'unassigned' ? null : state.owner, key, publicUrl: input.publicUrl });
-
-  async function sendEmail(touch: Touch, summary: string): Promise<void> {
-    state.touches.push(touch);
-    try {
-      // SMTP answers in seconds; a worker that died mid-send is noticed after 30 s and the send retried.
-      const { messageId } = await run('sendTouchEmail', summary, { lead: state.lead, owner: state.owner, touchKey: touch.key, template: touch.template as Parameters<Activities['sendTouchEmail']>[0]['template'] }, '30 seconds');
-      apply(life.emailSent(state, touch, messageId, now()));
-    } catch (err) {
-      if (!(err instanceof ActivityFailure)) throw err;
-      apply(life.emailFailed(state, touch, failureMessage(err), now()));
-    }
-  }
-
-  async function createTask(touch: Touch, summary: string, highPriority = false): Promise<void> {
-    state.touches.push(touch);
-    const { lead, zohoLeadId } = state;
-    const { taskId } = await run('createTouchTask', summary, {
-      lead, zohoLeadId, touchKey: touch.key, channel: touch.channel, dueAt: touch.dueAt, subject: life.taskSubject(state, touch),
-      script: touchScript({ lead, channel: touch.channel, template: touch.template }), highPriority,
-    });
-    apply(life.taskCreated(touch, taskId, now()));
-  }
+  const { escalate, sendEmail, createTask } = leadActions(ctx, input.publicUrl);
 
   // ---- enrolment, owner and SLA ----------------------------------------------------------------
   async function enrol(): Promise<void> {
@@ -56,9 +31,8 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
       const { zohoLeadId } = await run('syncLeadToZoho', 'Zoho: crear o actualizar el lead', { lead: state.lead, stage: 'contacting' });
       state.zohoLeadId = zohoLeadId;
     } catch (err) {
-      if (!(err instanceof ActivityFailure)) throw err;
       // A CRM that refuses the record must not stop the follow-up: touches still reach the queue.
-      apply(life.crmSyncFailed(failureMessage(err), now()));
+      await survive(err, { callSite: 'syncLeadToZoho', integration: 'zoho', events: (error) => life.crmSyncFailed(error, now()) });
     }
     apply(() => life.contactingStarted(state, now()));
     void watchFirstContactSla();
@@ -69,7 +43,14 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
 
   /** An executive by the routing rules and caps; false when everyone eligible is at their cap. */
   async function tryToAssign(): Promise<boolean> {
-    const { owner, pool, newlyQueued } = await run('assignLead', 'Asignar una ejecutiva (reglas y topes)', { lead: state.lead });
+    let decision;
+    try {
+      decision = await run('assignLead', 'Asignar una ejecutiva (reglas y topes)', { lead: state.lead });
+    } catch (err) {
+      await survive(err, { callSite: 'assignLead', integration: 'routing' });
+      return false;
+    }
+    const { owner, pool, newlyQueued } = decision;
     // Assigned by hand, or closed, while routing was deciding.
     if (!life.needsOwner(state)) return true;
     if (owner) {
@@ -79,34 +60,49 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
     }
     if (newlyQueued) {
       apply(life.queued(pool, now()));
-      await escalate('unassigned', `${state.leadId}:unassigned:${state.cadenceRun}`, 'Avisar a la dirección: nadie tiene capacidad');
+      try {
+        await escalate('unassigned', `${state.leadId}:unassigned:${state.cadenceRun}`, 'Avisar a la dirección: nadie tiene capacidad');
+      } catch (err) {
+        await survive(err, { callSite: 'escalate:unassigned', integration: 'escalation' });
+      }
     }
     return false;
   }
 
-  /** Everyone eligible is full: the lead waits in the queue (its cadence goes on), trying again after a growing pause. */
+  /**
+   * Everyone eligible is full: the lead waits in the queue (its cadence goes on) until the activity
+   * that frees a slot signals it, with a daily try as the backstop for a lost signal. Leads queued
+   * before that polled with a growing pause, and still do.
+   */
   async function waitForCapacity(): Promise<void> {
-    let pause = life.capacityRetryMs(state);
+    const bySignal = patched('capacity-by-signal');
+    let pause = bySignal ? life.CAPACITY_BACKSTOP_DAYS * state.policy.dayMs : life.capacityRetryMs(state);
     while (life.needsOwner(state)) {
-      await waitUntil(new Date(now().getTime() + pause).toISOString(), 'Esperando capacidad: todas las ejecutivas del grupo están en su tope');
+      const seen = hints.capacity;
+      await waitUntil(new Date(now().getTime() + pause).toISOString(), 'Esperando capacidad: todas las ejecutivas del grupo están en su tope',
+        () => life.needsOwner(state) && hints.capacity === seen);
       if (!life.needsOwner(state) || (await tryToAssign())) return;
-      pause = life.capacityRetryMs(state, pause);
+      if (!bySignal) pause = life.capacityRetryMs(state, pause);
     }
   }
 
   async function watchFirstContactSla(): Promise<void> {
     while (!life.firstContactSettled(state)) {
-      if (await waitUntil(state.sla.dueAt, 'Plazo de primer contacto (SLA)')) break;
+      if (await waitUntil(state.sla.dueAt, 'Plazo de primer contacto (SLA)', () => !life.firstContactSettled(state))) break;
     }
     if (life.firstContactSettled(state)) return;
     apply(() => life.slaMissed(state, now()));
     publish(state);
-    await escalate('sla_missed', `${state.leadId}:sla:${state.cadenceRun}`, 'Escalar: SLA de primer contacto incumplido');
+    try {
+      await escalate('sla_missed', `${state.leadId}:sla:${state.cadenceRun}`, 'Escalar: SLA de primer contacto incumplido');
+    } catch (err) {
+      await survive(err, { callSite: 'escalate:sla_missed', integration: 'escalation' });
+    }
   }
 
   // ---- the plan's steps ------------------------------------------------------------------------
   async function waitWhilePaused(until: string | null): Promise<void> {
-    if (until && (await waitUntil(until, 'En pausa hasta la fecha indicada'))) apply(() => life.pauseEnded(state, now()));
+    if (until && (await waitUntil(until, 'En pausa hasta la fecha indicada', () => state.paused?.until === until))) apply(() => life.pauseEnded(state, now()));
     else if (!until) await waitForChange();
   }
 
@@ -116,7 +112,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
     if (!still(plan.kind === 'nurture' ? ['nurturing'] : ACTIVE_STAGES)) return false;
     life.nextStepFor(state, plan, slot.at);
     publish(state);
-    if (!(await waitUntil(slot.at, `Esperando hasta ${slot.label}`))) return false;
+    if (!(await waitUntil(slot.at, `Esperando hasta ${slot.label}`, () => life.samePlan(life.nextPlan(state, now()), plan)))) return false;
     if (plan.kind === 'touch') apply(() => life.markMissed(state, now()));
     const touch = life.touchFor(state, plan, slot);
     if (touch.channel === 'email') await sendEmail(touch, summary);
@@ -127,33 +123,37 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
   async function waitForAnswer({ until, touches }: { until: string; touches: number }): Promise<void> {
     state.nextStep = { action: 'Esperar respuesta al último toque', dueAt: until };
     publish(state);
-    if (await waitUntil(until, 'Esperando respuesta al último toque')) apply(() => life.cadenceExhausted(state, touches, now()));
+    if (await waitUntil(until, 'Esperando respuesta al último toque', () => life.nextPlan(state, now()).kind === 'grace')) apply(() => life.cadenceExhausted(state, touches, now()));
   }
 
   /** A conversation without progress: one reactivation touch, then an escalation to the closer. */
   async function watchStall(stage: life.TalkingStage): Promise<void> {
     if (!state.stall) {
       const at = life.stalledAt(state, stage);
-      if (!(await waitUntil(at, `Sin avance en "${stage}" hasta ${at.slice(0, 16)}`))) return;
+      if (!(await waitUntil(at, `Sin avance en "${stage}" hasta ${at.slice(0, 16)}`, () => still([stage]) && life.stalledAt(state, stage) === at))) return;
       // The timer and a message can land in the same step: the message wins.
       if (!still([stage])) return;
       apply(() => life.stalled(state, stage, now()));
     }
     if (!state.stall!.reactivationSent) {
       const slot = await planSlot(now().toISOString());
-      if (!still([stage]) || !(await waitUntil(slot.at, `Esperando hasta ${slot.label}`))) return;
+      if (!still([stage]) || !(await waitUntil(slot.at, `Esperando hasta ${slot.label}`, () => still([stage]) && state.stall?.reactivationSent === false))) return;
       await sendEmail(life.touchFor(state, { kind: 'stall', stage }, slot), 'Toque de reactivación');
       if (!state.stall || !still([stage])) return;
       apply(() => life.reactivationSent(state, stage, now()));
       return publish(state);
     }
     if (!state.stall!.escalated) {
-      if (!(await waitUntil(life.stallEscalationAt(state, stage), 'Esperando respuesta a la reactivación'))) return;
+      if (!(await waitUntil(life.stallEscalationAt(state, stage), 'Esperando respuesta a la reactivación', () => still([stage]) && state.stall?.escalated === false))) return;
       // An outcome that arrived with the timer may have ended the stall already.
       if (!state.stall || !still([stage])) return;
       const since = state.stall.since;
       apply(() => life.stallEscalated(state, stage, now()));
-      await escalate('stalled', `${state.leadId}:stall:${since}`, 'Escalar: lead estancado');
+      try {
+        await escalate('stalled', `${state.leadId}:stall:${since}`, 'Escalar: lead estancado');
+      } catch (err) {
+        await survive(err, { callSite: 'escalate:stalled', integration: 'escalation' });
+      }
       await createTask(life.escalationTouch(state, since, now()), 'Tarea urgente para el vendedor de cierre', true);
       if (!still([stage])) return;
       apply(() => life.escalationHandedOver(state, now()));
@@ -162,8 +162,23 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
     await waitForChange();
   }
 
+  /** Leads for whom the first contact or an owner is still pending keep watching in the next run. */
+  function resumeWatchers(): void {
+    if (state.sla.status === 'pending' && !life.firstContactSettled(state)) void watchFirstContactSla();
+    if (life.needsOwner(state)) void waitForCapacity();
+  }
+
+  /** A fresh history for the same lead: the ledger and Zoho catch up first, then the state carries over. */
+  async function rollOver(): Promise<never> {
+    await condition(() => outbox.length === 0 && allHandlersFinished());
+    publish(state);
+    return continueAsNew<typeof leadWorkflow>({ ...input, carried: state });
+  }
+
   // ---- the lead's life ------------------------------------------------------------------------
+  const stageAtRunStart = state.stage;
   if (!input.carried) await enrol();
+  else if (patched('bounded-histories')) resumeWatchers();
   publish(state);
   while (!isTerminal(state.stage)) {
     const plan = life.nextPlan(state, now());
@@ -180,12 +195,12 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
         if (!(await touchAtSlot(plan, 'Toque de nurturing'))) break;
         state.nurturingTouchesSent += 1;
         // A month between touches: a fresh history each time keeps years of nurturing cheap.
-        if (state.stage !== 'nurturing') break;
-        await condition(() => outbox.length === 0 && allHandlersFinished());
-        publish(state);
-        await continueAsNew<typeof leadWorkflow>({ ...input, carried: state });
+        if (state.stage === 'nurturing') await rollOver();
     }
     publish(state);
+    if (isTerminal(state.stage)) break;
+    const { continueAsNewSuggested: suggested, historyLength } = workflowInfo();
+    if (life.rollOverDue({ suggested, historyLength, stageAtRunStart, stage: state.stage }) && patched('bounded-histories')) await rollOver();
   }
   // Let the ledger and Zoho catch up with the end before the workflow closes.
   await condition(() => outbox.length === 0 && allHandlersFinished());

@@ -2,13 +2,17 @@ import express, { Router, type NextFunction, type Request, type Response } from 
 import { LeadFileError } from '../../services/lead-file';
 import { RejectedError } from '../errors';
 import type { LeadImports } from '../../services/lead-import';
-import type { LeadService } from '../../services/lead-service';
+import { parseIdempotencyKey } from '../../services/idempotency';
+import type { LeadService, UpdateOptions } from '../../services/lead-service';
 import { isUploadError, leadFileUpload, MAX_UPLOAD_BYTES } from '../upload';
 
 /** The file itself as the body (`text/csv` or .xlsx); multipart uploads (field `file`) go through `upload`. */
 const csvBody = express.raw({ type: ['text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'], limit: MAX_UPLOAD_BYTES });
 const upload = (req: Request, res: Response, next: NextFunction) =>
   leadFileUpload(req, res, (err: unknown) => next(isUploadError(err) ? Object.assign(new Error(err.message), { status: err.code === 'LIMIT_FILE_SIZE' ? 413 : 400, type: 'upload_rejected' }) : err));
+
+/** The request's `Idempotency-Key` header (checked here so that a bad one is reported under its own name). */
+const keyed = (req: Request): UpdateOptions => ({ idempotencyKey: parseIdempotencyKey(req.get('Idempotency-Key'), 'Idempotency-Key') });
 
 export function leadRoutes({ leads, imports }: { leads: LeadService; imports: LeadImports }): Router {
   const router = Router();
@@ -31,13 +35,13 @@ export function leadRoutes({ leads, imports }: { leads: LeadService; imports: Le
     res.json(await leads.state(req.params.leadId));
   });
   router.post('/:leadId/outcomes', async (req, res) => {
-    res.json(await leads.recordOutcome(req.params.leadId, req.body));
+    res.json(await leads.recordOutcome(req.params.leadId, req.body, keyed(req)));
   });
   router.post('/:leadId/commands', async (req, res) => {
-    res.json(await leads.runCommand(req.params.leadId, req.body));
+    res.json(await leads.runCommand(req.params.leadId, req.body, keyed(req)));
   });
   router.post('/:leadId/cadence', async (req, res) => {
-    res.json(await leads.changeCadence(req.params.leadId, req.body));
+    res.json(await leads.changeCadence(req.params.leadId, req.body, keyed(req)));
   });
   return router;
 }

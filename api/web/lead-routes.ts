@@ -7,7 +7,7 @@ import type { LeadState } from '../../domain/lead-state';
 import { leadTime, OUTCOME_LABELS, spanishFieldErrors } from '../../domain/texts';
 import type { Ledger } from '../../integrations/ledger/ledger';
 import type { LeadFilters, LeadViews } from '../../integrations/ledger/lead-views';
-import { RejectedError } from '../errors';
+import { ConflictError, RejectedError } from '../errors';
 import type { LeadService } from '../../services/lead-service';
 import type { Accounts } from './accounts';
 import type { WebContext } from './context';
@@ -111,11 +111,16 @@ export function leadRoutes({ leads, views, ledger, accounts, cookie, ctx, links 
       flash(res, { kind: 'ok', text: done(after) }, cookie);
     } catch (err) {
       if (err instanceof ZodError) return showLead(req, res, state, spanishFieldErrors(err));
-      if (!(err instanceof RejectedError)) throw err;
-      flash(res, { kind: 'error', text: spanishRejection(err.message) }, cookie);
+      // The same form sent again with other values (e.g. another button after the first click).
+      if (err instanceof ConflictError) flash(res, { kind: 'error', text: 'Este formulario ya guardó otro cambio. Revisa el lead y vuelve a intentarlo.' }, cookie);
+      else if (err instanceof RejectedError) flash(res, { kind: 'error', text: spanishRejection(err.message) }, cookie);
+      else throw err;
     }
     res.redirect(303, back);
   }
+
+  /** The form's own key (a hidden field): the same form sent twice is recorded once. */
+  const formKey = (req: Request) => ({ idempotencyKey: req.body?.idempotencyKey as string | undefined });
 
   const nextStepText = (s: LeadState) => (s.nextStep ? `Próximo paso: ${s.nextStep.action} (${leadTime(s.nextStep.dueAt, s.lead.country)}).` : 'Sin próximo paso.');
 
@@ -128,7 +133,7 @@ export function leadRoutes({ leads, views, ledger, accounts, cookie, ctx, links 
       callBackAt: leadZoneInstant(text(b.callBackAt), state.lead),
       closer: text(b.closer),
       by: userOf(res).email,
-    }), (after) => `Guardado: ${OUTCOME_LABELS[after.outcomes.at(-1)?.type ?? 'contacted']}. ${nextStepText(after)}`);
+    }, formKey(req)), (after) => `Guardado: ${OUTCOME_LABELS[after.outcomes.at(-1)?.type ?? 'contacted']}. ${nextStepText(after)}`);
   });
 
   router.post('/leads/:leadId/command', requireLogin, verifyCsrf, async (req, res) => {
@@ -140,7 +145,7 @@ export function leadRoutes({ leads, views, ledger, accounts, cookie, ctx, links 
       const command = b.type === 'update_lead' ? { type: b.type, changes: changedFields(b, state.lead) }
         : b.type === 'pause' ? { type: b.type, until: leadZoneInstant(text(b.until), state.lead) }
         : { type: b.type, owner: text(b.owner) };
-      return leads.runCommand(state.leadId, command);
+      return leads.runCommand(state.leadId, command, formKey(req));
     }, (after) => `Cambio guardado. ${nextStepText(after)}`);
   });
 

@@ -1,11 +1,12 @@
 import { parseArgs } from 'node:util';
 import express from 'express';
 import pino from 'pino';
-import { MailCatcher, parseMail } from './catcher';
+import { catcherControl, MailCatcher, parseMail } from './catcher';
 
 /**
  * The local SMTP catcher as a process of its own: `--smtp-port`, `--http-port`, `--dir`.
- * Its small JSON API (`GET /messages`) is what the web app's "Correo enviado" page reads.
+ * Its small JSON API (`GET /messages`) is what the web app's "Correo enviado" page reads; its fault
+ * controls are under `/__catcher` (catcher.ts, `catcherControl`).
  */
 async function main(): Promise<void> {
   const { values: args } = parseArgs({
@@ -15,6 +16,7 @@ async function main(): Promise<void> {
   const catcher = new MailCatcher(args.dir);
   const smtpPort = await catcher.listen(Number(args['smtp-port']));
   const app = express();
+  app.use('/__catcher', catcherControl(catcher));
   app.get('/messages', async (_req, res) => {
     const mails = await Promise.all(
       catcher.list().map(async (m) => {

@@ -3,13 +3,13 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { SandboxAuth } from './auth';
 import { crmRouter } from './crm';
-import { SandboxFaults, faultSpecSchema, type FaultSpec } from './faults';
+import { SandboxFaults, chaosSpecSchema, faultSpecSchema, type ChaosSpec, type FaultSpec } from './faults';
 import { zohoErrors } from './responses';
 import { SandboxStore, isSandboxModule, type SandboxModule, type ZohoRecord } from './store';
 
 export { SANDBOX_USERS, SANDBOX_CURRENT_USER } from './fields';
 export { SANDBOX_MODULES, type SandboxModule, type ZohoRecord } from './store';
-export type { FaultSpec } from './faults';
+export type { ChaosSpec, FaultSpec } from './faults';
 
 /**
  * A local stand-in for Zoho CRM v8 and Zoho Accounts: same paths, auth, envelopes and error codes,
@@ -38,6 +38,8 @@ export interface SandboxRequestLogEntry {
   body: unknown;
   /** Filled in when the response is sent. */
   status?: number;
+  /** The call did its work and its answer was lost on purpose (a `lost-answer` fault). */
+  answerLost?: 'delay' | 'destroy';
 }
 
 export interface ZohoSandbox {
@@ -45,7 +47,12 @@ export interface ZohoSandbox {
   state: SandboxStore;
   faults: SandboxFaults;
   injectFault(spec: FaultSpec): void;
+  /** A share of calls failing at random (429, 500, answer lost); null stops it. */
+  setChaos(spec: ChaosSpec | null): void;
   expireTokens(): void;
+  /** Refresh grants answer invalid_code from now on, and issued access tokens stop working. */
+  revokeRefreshToken(): void;
+  restoreRefreshToken(): void;
   records(module: SandboxModule): ZohoRecord[];
   requests(): SandboxRequestLogEntry[];
   reset(): void;
@@ -67,7 +74,7 @@ export function createZohoSandbox(opts: ZohoSandboxOptions): ZohoSandbox {
   const auth = new SandboxAuth(opts, () => now().getTime(), opts.tokenTtlSeconds ?? 3600);
   let log: SandboxRequestLogEntry[] = [];
 
-  function record(req: Request, res: Response): void {
+  function record(req: Request, res: Response): SandboxRequestLogEntry {
     const entry: SandboxRequestLogEntry = {
       at: now().toISOString(),
       method: req.method,
@@ -80,6 +87,18 @@ export function createZohoSandbox(opts: ZohoSandboxOptions): ZohoSandbox {
     res.on('finish', () => {
       entry.status = res.statusCode;
     });
+    return entry;
+  }
+
+  /** The handler runs (and commits its write); its answer is then held past the client's patience, or never sent. */
+  function loseAnswer(res: Response, entry: SandboxRequestLogEntry, { mode, delayMs }: { mode: 'delay' | 'destroy'; delayMs: number }): void {
+    entry.answerLost = mode;
+    const end = res.end.bind(res) as (...args: unknown[]) => Response;
+    res.end = ((...args: unknown[]) => {
+      if (mode === 'destroy') res.socket?.destroy();
+      else setTimeout(() => end(...args), delayMs).unref();
+      return res;
+    }) as Response['end'];
   }
 
   const isControl = (req: Request) => req.path.startsWith('/__sandbox');
@@ -91,10 +110,14 @@ export function createZohoSandbox(opts: ZohoSandboxOptions): ZohoSandbox {
 
   app.use((req, res, next) => {
     if (isControl(req)) return next();
-    record(req, res);
-    const fault = faults.take(req.path);
+    const entry = record(req, res);
+    const fault = faults.next(req.path, req.method);
     if (!fault) return next();
-    res.status(fault.status).set(fault.headers).json(fault.body);
+    if ('lose' in fault) {
+      loseAnswer(res, entry, fault.lose);
+      return next();
+    }
+    res.status(fault.respond.status).set(fault.respond.headers).json(fault.respond.body);
   });
 
   app.post('/oauth/v2/token', (req, res) => {
@@ -123,7 +146,10 @@ export function createZohoSandbox(opts: ZohoSandboxOptions): ZohoSandbox {
 
   const controls = {
     injectFault: (spec: FaultSpec) => faults.add(spec),
+    setChaos: (spec: ChaosSpec | null) => faults.setChaos(spec),
     expireTokens: () => auth.expireAll(),
+    revokeRefreshToken: () => auth.revokeRefreshToken(),
+    restoreRefreshToken: () => auth.restoreRefreshToken(),
     records: (module: SandboxModule) => state.list(module),
     requests: () => log.map((e) => ({ ...e })),
     reset: () => {
@@ -134,6 +160,20 @@ export function createZohoSandbox(opts: ZohoSandboxOptions): ZohoSandbox {
     },
   };
 
+  /*
+   * The control API (never part of Zoho; tests, `npm start` and the chaos run use it):
+   *   POST   /__sandbox/faults          queue a fault for the next matching calls (faults.ts):
+   *                                      {"status":429,"times":3,"path":"/crm/v8/Tasks","retryAfterSeconds":2}, or
+   *                                      {"kind":"lost-answer","mode":"destroy"|"delay","delayMs":30000,"path":"/crm/v8/Tasks","method":"POST"}
+   *                                      (the write is committed, the answer lost: "saved, then the answer never came")
+   *   GET    /__sandbox/faults          the faults still queued
+   *   POST   /__sandbox/chaos           {"rate":0.1,"kinds":["429","500","lost-answer"],"seed":1}: that share of /crm calls fails at random
+   *   GET    /__sandbox/chaos           the chaos settings, or null;  DELETE /__sandbox/chaos stops it
+   *   POST   /__sandbox/revoke-refresh-token   refresh grants answer {"error":"invalid_code"} (HTTP 200, as Zoho does) and
+   *                                      issued access tokens stop working;  POST /__sandbox/restore-refresh-token undoes it
+   *   POST   /__sandbox/expire-tokens   every access token expires now
+   *   GET    /__sandbox/records/:module, GET /__sandbox/requests, POST /__sandbox/reset
+   */
   app.post('/__sandbox/faults', (req, res) => {
     const parsed = faultSpecSchema.safeParse(req.body);
     if (!parsed.success) {
@@ -148,6 +188,30 @@ export function createZohoSandbox(opts: ZohoSandboxOptions): ZohoSandbox {
   });
   app.post('/__sandbox/expire-tokens', (_req, res) => {
     controls.expireTokens();
+    res.status(204).end();
+  });
+  app.post('/__sandbox/chaos', (req, res) => {
+    const parsed = chaosSpecSchema.safeParse(req.body);
+    if (!parsed.success) {
+      res.status(400).json({ error: 'invalid chaos', issues: z.flattenError(parsed.error).fieldErrors });
+      return;
+    }
+    controls.setChaos(parsed.data);
+    res.status(201).json({ chaos: faults.chaosSettings() });
+  });
+  app.get('/__sandbox/chaos', (_req, res) => {
+    res.json({ chaos: faults.chaosSettings() });
+  });
+  app.delete('/__sandbox/chaos', (_req, res) => {
+    controls.setChaos(null);
+    res.status(204).end();
+  });
+  app.post('/__sandbox/revoke-refresh-token', (_req, res) => {
+    controls.revokeRefreshToken();
+    res.status(204).end();
+  });
+  app.post('/__sandbox/restore-refresh-token', (_req, res) => {
+    controls.restoreRefreshToken();
     res.status(204).end();
   });
   app.get('/__sandbox/records/:module', (req, res) => {

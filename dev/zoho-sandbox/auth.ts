@@ -16,6 +16,7 @@ export type TokenCheck = 'ok' | 'missing' | 'invalid';
 /** Zoho Accounts in miniature: refresh-token grants and the access tokens they issue. */
 export class SandboxAuth {
   private tokens = new Map<string, number>();
+  private revoked = false;
 
   constructor(
     private readonly credentials: SandboxCredentials,
@@ -31,7 +32,8 @@ export class SandboxAuth {
     if (client_id !== this.credentials.clientId || client_secret !== this.credentials.clientSecret) {
       return { ok: false, error: 'invalid_client' };
     }
-    if (refresh_token !== this.credentials.refreshToken) return { ok: false, error: 'invalid_code' };
+    // A revoked refresh token is refused exactly like an unknown one: Zoho answers invalid_code.
+    if (refresh_token !== this.credentials.refreshToken || this.revoked) return { ok: false, error: 'invalid_code' };
     // Zoho access tokens look like "1000.<hex>.<hex>"; the shape helps spot one leaking into a log.
     const accessToken = `1000.${randomBytes(16).toString('hex')}.${randomBytes(16).toString('hex')}`;
     this.tokens.set(accessToken, this.now() + this.ttlSeconds * 1000);
@@ -52,5 +54,19 @@ export class SandboxAuth {
 
   expireAll(): void {
     this.tokens.clear();
+  }
+
+  /**
+   * The refresh token revoked (in Zoho's API console, or by Zoho): no new access token is granted,
+   * and the ones it granted stop working too, so the next call finds out.
+   */
+  revokeRefreshToken(): void {
+    this.revoked = true;
+    this.tokens.clear();
+  }
+
+  /** A person configured a valid refresh token again. */
+  restoreRefreshToken(): void {
+    this.revoked = false;
   }
 }

@@ -1,4 +1,4 @@
-import { Pool } from 'pg';
+import { Pool, type PoolClient } from 'pg';
 import { MIGRATIONS } from './migrations';
 
 export interface LeadEvent {
@@ -14,7 +14,36 @@ export interface StoredLeadEvent extends Required<LeadEvent> {
   id: number;
 }
 
-/** The lead ledger: a PostgreSQL read model of lead events, plus the once-only record of effects. */
+/**
+ * `claimed`: an attempt is acting, or acted and never learnt the answer (unknown); `done`: it happened,
+ * `ref` says what it made; `failed`: the outside system proved it did not happen.
+ */
+export type ClaimState = 'claimed' | 'done' | 'failed';
+
+export interface EffectClaim {
+  key: string;
+  leadId: string;
+  kind: string;
+  state: ClaimState;
+  ref: string | null;
+  claimedAt: Date;
+  completedAt: Date | null;
+  /** Why it failed; on an unknown claim, why its last attempt could not tell. */
+  error: string | null;
+  attempts: number;
+  /** Since it was (last) claimed, by the database's clock: workers' clocks may disagree with it. */
+  ageMs: number;
+}
+
+/** Either this attempt holds the claim, or another one made it (done, or unknown while `claimed`). */
+export type ClaimAnswer = { claimed: true; attempts: number } | { claimed: false; existing: EffectClaim };
+
+export type SuppressionReason = 'bounced' | 'complained' | 'manual';
+
+/** A message's claim may also find its address opted out or suppressed: then nothing is claimed. */
+export type MessageClaimAnswer = ClaimAnswer | { claimed: false; blocked: 'opted_out' | SuppressionReason };
+
+/** The lead ledger: a PostgreSQL read model of lead events, plus the claims of effects. */
 export class Ledger {
   constructor(readonly pool: Pool, onIdleError: (err: Error) => void = () => undefined) {
     // An idle connection dropped by a database restart must not take the process down: the pool
@@ -75,37 +104,98 @@ export class Ledger {
     }));
   }
 
-  /** The reference stored for a completed effect, or null if it never completed. */
-  async effectRef({ key }: { key: string }): Promise<string | null> {
-    const { rows } = await this.pool.query<{ ref: string }>('SELECT ref FROM effects WHERE key = $1', [key]);
-    return rows[0]?.ref ?? null;
-  }
-
-  async recordEffect({ key, leadId, kind, ref }: { key: string; leadId: string; kind: string; ref: string }): Promise<void> {
-    await this.pool.query(
-      'INSERT INTO effects (key, lead_id, kind, ref) VALUES ($1, $2, $3, $4) ON CONFLICT (key) DO NOTHING',
-      [key, leadId, kind, ref],
-    );
+  /**
+   * Claims an effect before it acts: the one attempt that gets `claimed: true` may act, and must then
+   * `complete`, `fail`, `release` or leave the claim unknown (`markUnknown`). Any other attempt finds
+   * the existing claim: `done` (its ref), or `claimed` with no result, which means "unknown", never
+   * "not done". A `failed` claim (the outside system proved nothing happened) may be claimed again.
+   */
+  async claim(effect: { key: string; leadId: string; kind: string; ref?: string | null }): Promise<ClaimAnswer> {
+    return this.transaction((db) => this.claimWith(db, effect));
   }
 
   /**
-   * Runs `effect` unless an earlier attempt under the same key completed it. A crash after the effect
-   * is recorded but before the activity reports completion is therefore harmless; the window between
-   * the effect itself and its record is as small as one INSERT.
+   * A message's claim: in one transaction with the opt-out and suppression check, under the same
+   * locks that recording an opt-out or a suppression takes, so an opt-out either lands before the
+   * check (nothing is claimed, nothing sent) or after the claim (the message was already leaving).
+   * An existing claim answers first: a message that went out (or may have) stays what it was.
    */
-  async once({ key, leadId, kind }: { key: string; leadId: string; kind: string }, effect: () => Promise<string>): Promise<{ ref: string; repeated: boolean }> {
-    const existing = await this.effectRef({ key });
-    if (existing !== null) return { ref: existing, repeated: true };
-    const ref = await effect();
-    await this.recordEffect({ key, leadId, kind, ref });
-    return { ref, repeated: false };
+  async claimMessage(effect: { key: string; leadId: string; kind: string; address: string; ref?: string | null }): Promise<MessageClaimAnswer> {
+    const address = normaliseAddress(effect.address);
+    return this.transaction(async (db) => {
+      await db.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [OPT_OUT_LOCK, effect.leadId]);
+      await db.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [SUPPRESSION_LOCK, address]);
+      const existing = await this.effectWith(db, effect.key);
+      if (existing && existing.state !== 'failed') return { claimed: false, existing };
+      const { rows: optedOut } = await db.query('SELECT 1 FROM opt_outs WHERE lead_id = $1', [effect.leadId]);
+      if (optedOut.length) return { claimed: false, blocked: 'opted_out' };
+      const { rows: suppressed } = await db.query<{ reason: SuppressionReason }>('SELECT reason FROM suppressions WHERE address = $1', [address]);
+      if (suppressed[0]) return { claimed: false, blocked: suppressed[0].reason };
+      return this.claimWith(db, effect);
+    });
+  }
+
+  /** The claim's effect happened: `ref` is what it made (a Message-ID, a Zoho id). */
+  async complete({ key, ref }: { key: string; ref: string | null }): Promise<void> {
+    await this.pool.query(
+      "UPDATE effects SET state = 'done', ref = COALESCE($2, ref), completed_at = now(), error = NULL WHERE key = $1 AND state = 'claimed'",
+      [key, ref],
+    );
+  }
+
+  /** The outside system proved nothing happened, for good (an SMTP 5xx, a record Zoho refused). */
+  async fail({ key, error }: { key: string; error: string }): Promise<void> {
+    await this.pool.query(
+      "UPDATE effects SET state = 'failed', error = $2, completed_at = now() WHERE key = $1 AND state = 'claimed'",
+      [key, error.slice(0, 2000)],
+    );
+  }
+
+  /** Nothing left (connection refused, a refusal before the message): the next attempt may claim anew. */
+  async release({ key }: { key: string }): Promise<void> {
+    await this.pool.query("DELETE FROM effects WHERE key = $1 AND state = 'claimed'", [key]);
+  }
+
+  /**
+   * The attempt ended without knowing whether its effect happened (a timeout after the request left,
+   * a connection lost before the answer). The claim stays unknown; the note says the attempt is over,
+   * so the next one need not wait for it.
+   */
+  async markUnknown({ key, error }: { key: string; error: string }): Promise<void> {
+    await this.pool.query("UPDATE effects SET error = $2 WHERE key = $1 AND state = 'claimed'", [key, error.slice(0, 2000)]);
+  }
+
+  /**
+   * An unknown claim taken over by a new attempt, after asking the outside system proved the effect
+   * never happened. Only one attempt wins: the one that saw `attempts` as it still is.
+   */
+  async takeOver({ key, attempts }: { key: string; attempts: number }): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
+      "UPDATE effects SET claimed_at = now(), error = NULL, attempts = attempts + 1 WHERE key = $1 AND state = 'claimed' AND attempts = $2",
+      [key, attempts],
+    );
+    return (rowCount ?? 0) > 0;
+  }
+
+  async effect({ key }: { key: string }): Promise<EffectClaim | null> {
+    return this.effectWith(this.pool, key);
+  }
+
+  /** Claims that never got a result, oldest first: what an operator may want to look at. */
+  async unknownEffects({ limit = 100 }: { limit?: number } = {}): Promise<EffectClaim[]> {
+    const { rows } = await this.pool.query<EffectRow>(`SELECT ${EFFECT_COLUMNS} FROM effects WHERE state = 'claimed' ORDER BY claimed_at LIMIT $1`, [limit]);
+    return rows.map(effectFrom);
   }
 
   async recordOptOut({ leadId, at, source }: { leadId: string; at: string; source: string }): Promise<void> {
-    await this.pool.query(
-      'INSERT INTO opt_outs (lead_id, opted_out_at, source) VALUES ($1, $2, $3) ON CONFLICT (lead_id) DO NOTHING',
-      [leadId, at, source],
-    );
+    await this.transaction(async (db) => {
+      // The lock a message's claim takes: an opt-out never slips between its check and its claim.
+      await db.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [OPT_OUT_LOCK, leadId]);
+      await db.query(
+        'INSERT INTO opt_outs (lead_id, opted_out_at, source) VALUES ($1, $2, $3) ON CONFLICT (lead_id) DO NOTHING',
+        [leadId, at, source],
+      );
+    });
   }
 
   async isOptedOut({ leadId }: { leadId: string }): Promise<boolean> {
@@ -113,7 +203,33 @@ export class Ledger {
     return (rowCount ?? 0) > 0;
   }
 
-  /** Which lead a sent email (by its Message-ID) belongs to, if we sent it. */
+  /**
+   * No message goes to this address again, whichever lead carries it (a hard bounce, a complaint, a
+   * person's decision). The first reason stays: suppressing an address again changes nothing.
+   */
+  async addSuppression({ address, reason, at, detail }: { address: string; reason: SuppressionReason; at: string; detail?: string }): Promise<void> {
+    const normalised = normaliseAddress(address);
+    await this.transaction(async (db) => {
+      await db.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [SUPPRESSION_LOCK, normalised]);
+      await db.query(
+        'INSERT INTO suppressions (address, reason, suppressed_at, detail) VALUES ($1, $2, $3, $4) ON CONFLICT (address) DO NOTHING',
+        [normalised, reason, at, detail ?? null],
+      );
+    });
+  }
+
+  async suppressionOf({ address }: { address: string }): Promise<{ reason: SuppressionReason; at: string } | null> {
+    const { rows } = await this.pool.query<{ reason: SuppressionReason; suppressed_at: Date }>(
+      'SELECT reason, suppressed_at FROM suppressions WHERE address = $1',
+      [normaliseAddress(address)],
+    );
+    return rows[0] ? { reason: rows[0].reason, at: new Date(rows[0].suppressed_at).toISOString() } : null;
+  }
+
+  /**
+   * Which lead a sent email (by its Message-ID) belongs to, if we sent it. An email's claim carries
+   * its Message-ID from the start, so a reply to one whose send ended unknown still finds its lead.
+   */
   async leadOfMessage({ messageId }: { messageId: string }): Promise<string | null> {
     const { rows } = await this.pool.query<{ lead_id: string }>("SELECT lead_id FROM effects WHERE kind = 'email' AND ref = $1", [messageId]);
     return rows[0]?.lead_id ?? null;
@@ -131,4 +247,66 @@ export class Ledger {
   async close(): Promise<void> {
     await this.pool.end();
   }
+
+  private async transaction<T>(work: (db: PoolClient) => Promise<T>): Promise<T> {
+    const db = await this.pool.connect();
+    try {
+      await db.query('BEGIN');
+      const result = await work(db);
+      await db.query('COMMIT');
+      return result;
+    } catch (err) {
+      await db.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      db.release();
+    }
+  }
+
+  private async claimWith(db: PoolClient, { key, leadId, kind, ref = null }: { key: string; leadId: string; kind: string; ref?: string | null }): Promise<ClaimAnswer> {
+    for (;;) {
+      const inserted = await db.query(
+        "INSERT INTO effects (key, lead_id, kind, ref, state) VALUES ($1, $2, $3, $4, 'claimed') ON CONFLICT (key) DO NOTHING RETURNING key",
+        [key, leadId, kind, ref],
+      );
+      if (inserted.rowCount) return { claimed: true, attempts: 1 };
+      // A failure that proved nothing happened leaves the effect to be tried again, deliberately.
+      const again = await db.query<{ attempts: number }>(
+        `UPDATE effects SET state = 'claimed', ref = $2, claimed_at = now(), completed_at = NULL, error = NULL, attempts = attempts + 1
+         WHERE key = $1 AND state = 'failed' RETURNING attempts`,
+        [key, ref],
+      );
+      if (again.rows[0]) return { claimed: true, attempts: again.rows[0].attempts };
+      const existing = await this.effectWith(db, key);
+      // Released between our insert and this read: claim again.
+      if (existing) return { claimed: false, existing };
+    }
+  }
+
+  private async effectWith(db: Pool | PoolClient, key: string): Promise<EffectClaim | null> {
+    const { rows } = await db.query<EffectRow>(`SELECT ${EFFECT_COLUMNS} FROM effects WHERE key = $1`, [key]);
+    return rows[0] ? effectFrom(rows[0]) : null;
+  }
+}
+
+const OPT_OUT_LOCK = 7272;
+const SUPPRESSION_LOCK = 7273;
+const EFFECT_COLUMNS = 'key, lead_id, kind, state, ref, claimed_at, completed_at, error, attempts, (extract(epoch FROM now() - claimed_at) * 1000)::float8 AS age_ms';
+
+interface EffectRow {
+  key: string; lead_id: string; kind: string; state: ClaimState; ref: string | null;
+  claimed_at: Date; completed_at: Date | null; error: string | null; attempts: number; age_ms: number;
+}
+
+function effectFrom(r: EffectRow): EffectClaim {
+  return {
+    key: r.key, leadId: r.lead_id, kind: r.kind, state: r.state, ref: r.ref,
+    claimedAt: new Date(r.claimed_at), completedAt: r.completed_at ? new Date(r.completed_at) : null, error: r.error, attempts: r.attempts,
+    ageMs: Number(r.age_ms),
+  };
+}
+
+/** Addresses compare without case or surrounding spaces (the local part is case-sensitive in theory, never in practice). */
+export function normaliseAddress(address: string): string {
+  return address.trim().toLowerCase();
 }

@@ -151,4 +151,54 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       );
     `,
   },
+  {
+    version: 6,
+    name: 'idempotent outcomes and commands',
+    sql: `
+      -- An Idempotency-Key (API) or form key (web app) used on a lead: the update id it became, the
+      -- workflow run it is bound to (Temporal remembers update ids per run, so a retry after a
+      -- continue-as-new must ask the run the update landed in), and a hash of the request, so that
+      -- the same key with a different request is refused instead of answered with the first result.
+      CREATE TABLE update_requests (
+        lead_id    text        NOT NULL,
+        update_id  text        NOT NULL,
+        body_hash  text        NOT NULL,
+        run_id     text        NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (lead_id, update_id)
+      );
+    `,
+  },
+  {
+    version: 7,
+    name: 'claims before effects; suppressions',
+    sql: `
+      -- An effect is claimed before it acts and completed after: a claim without a result is
+      -- "unknown" (the email may have gone out, the Zoho record may exist), never "not done".
+      -- Rows from before claims were recorded after their effect, so they are done.
+      ALTER TABLE effects ALTER COLUMN ref DROP NOT NULL;
+      ALTER TABLE effects ADD COLUMN state text NOT NULL DEFAULT 'done' CHECK (state IN ('claimed', 'done', 'failed'));
+      ALTER TABLE effects ALTER COLUMN state SET DEFAULT 'claimed';
+      ALTER TABLE effects ADD COLUMN claimed_at timestamptz;
+      UPDATE effects SET claimed_at = completed_at;
+      ALTER TABLE effects ALTER COLUMN claimed_at SET NOT NULL;
+      ALTER TABLE effects ALTER COLUMN claimed_at SET DEFAULT now();
+      ALTER TABLE effects ALTER COLUMN completed_at DROP NOT NULL;
+      ALTER TABLE effects ALTER COLUMN completed_at DROP DEFAULT;
+      ALTER TABLE effects ADD COLUMN error text;
+      -- How many attempts claimed it (a failed claim taken again, an unknown one taken over after a
+      -- look-up found nothing): two attempts can never both take it over.
+      ALTER TABLE effects ADD COLUMN attempts int NOT NULL DEFAULT 1;
+      CREATE INDEX effects_unknown_idx ON effects (claimed_at) WHERE state = 'claimed';
+
+      -- Addresses no message may go to, whoever the lead: hard bounces, complaints, a person's
+      -- decision. Checked where a message leaves, in the same transaction as its claim.
+      CREATE TABLE suppressions (
+        address       text        PRIMARY KEY,
+        reason        text        NOT NULL CHECK (reason IN ('bounced', 'complained', 'manual')),
+        suppressed_at timestamptz NOT NULL,
+        detail        text
+      );
+    `,
+  },
 ];

@@ -1,8 +1,8 @@
 import pLimit from 'p-limit';
-import { ZohoAuthError, ZohoRecordError, ZohoRequestError } from './errors';
+import { ZohoAuthError, ZohoOutcomeUnknownError, ZohoRecordError, ZohoRequestError, ZohoUnavailableError } from './errors';
 import { ZohoTokenSource, safeJson, type AccessToken } from './oauth';
-import { parseRetryAfter, withRetries, type RetryRuntime } from './retry';
-import { apiErrorSchema, convertEnvelopeSchema, leadListSchema, writeEnvelopeSchema, type LeadRecord } from './schemas';
+import { MIN_REQUEST_MS, parseRetryAfter, withRetries, type RetryRuntime } from './retry';
+import { apiErrorSchema, convertEnvelopeSchema, leadListSchema, recordListSchema, writeEnvelopeSchema, type LeadRecord } from './schemas';
 import type {
   AddNoteInput,
   ConvertLeadInput,
@@ -18,7 +18,7 @@ import type {
   ZohoWriteResult,
 } from './types';
 
-export { ZohoAuthError, ZohoRecordError, ZohoRequestError, ZohoUnavailableError, ZOHO_NON_RETRYABLE_ERROR_TYPES } from './errors';
+export { ZohoAuthError, ZohoOutcomeUnknownError, ZohoRecordError, ZohoRequestError, ZohoUnavailableError, ZOHO_NON_RETRYABLE_ERROR_TYPES } from './errors';
 export type * from './types';
 
 /**
@@ -27,7 +27,42 @@ export type * from './types';
  * typed results or named errors. Every record write sends `trigger: []`: Zoho workflows, approvals and
  * blueprints must not fire from our automated writes (and double-email a lead). Lead conversion is
  * the exception: convert_lead.json documents no `trigger`, so none is sent there.
+ *
+ * Retries: reads, the upsert on Email and updates by id are idempotent, so they are retried here
+ * (bounded by `callBudgetMs`, well inside the activity's timeout). Creates (Tasks, Calls, Notes, a
+ * conversion) are retried here only after an answer that proves nothing was written: a 429, a token
+ * Zoho refused, a connection that never opened. A timeout, a lost connection or a 5xx after the
+ * request left is ZohoOutcomeUnknownError, and Temporal retries the activity, which asks Zoho whether
+ * the record exists (by the key the record carries, `effectMarker`) before creating it again.
  */
+
+/** The line a record we create carries in its Description (a Note: its content) so a retry can find it. */
+export function effectMarker(key: string): string {
+  return `[seguimiento:${key}]`;
+}
+
+/** Modules the client creates records in, with the lookup to the lead and the text that carries the marker. */
+const MARKED_MODULES = {
+  Tasks: { parent: 'What_Id', text: 'Description' },
+  Calls: { parent: 'What_Id', text: 'Description' },
+  Notes: { parent: 'Parent_Id', text: 'Note_Content' },
+} as const;
+export type MarkedModule = keyof typeof MARKED_MODULES;
+
+/** Errors a connection raises before anything of ours was sent on it. */
+const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+function neverSent(err: unknown): boolean {
+  // fetch (undici) wraps the socket's error: TypeError("fetch failed", { cause: { code } }).
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
+    if (typeof e.code === 'string' && NOT_CONNECTED.has(e.code)) return true;
+  }
+  return false;
+}
+
+/** A search's page size: the most Zoho answers at once. Pages beyond MAX_LOOKUP_PAGES are not read. */
+const LOOKUP_PER_PAGE = 200;
+const MAX_LOOKUP_PAGES = 5;
 
 interface ZohoResponse {
   status: number;
@@ -39,8 +74,9 @@ const DEFAULTS = {
   maxAttempts: 5,
   baseDelayMs: 500,
   maxDelayMs: 8_000,
-  maxRetryAfterMs: 60_000,
-  requestTimeoutMs: 30_000,
+  maxRetryAfterMs: 20_000,
+  requestTimeoutMs: 10_000,
+  callBudgetMs: 25_000,
 };
 
 const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
@@ -138,12 +174,14 @@ export class ZohoClient {
   private readonly fetch: typeof fetch;
   private readonly now: () => number;
   private readonly requestTimeoutMs: number;
+  private readonly callBudgetMs: number;
 
   constructor(opts: ZohoClientOptions, deps: ZohoClientDeps = {}) {
     const settings = { ...DEFAULTS, ...compact({ ...opts }) } as typeof DEFAULTS & ZohoClientOptions;
     this.fetch = deps.fetch ?? globalThis.fetch.bind(globalThis);
     this.now = deps.now ?? Date.now;
     this.requestTimeoutMs = settings.requestTimeoutMs;
+    this.callBudgetMs = settings.callBudgetMs;
     this.limiter = pLimit(settings.maxConcurrent);
     const logger = deps.logger;
     this.retry = {
@@ -152,6 +190,7 @@ export class ZohoClient {
       policy: { baseDelayMs: settings.baseDelayMs, maxDelayMs: settings.maxDelayMs },
       sleep: deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
       random: deps.random ?? Math.random,
+      now: this.now,
       ...(logger ? { onRetry: (info) => logger.warn(info, 'Zoho call failed; retrying') } : {}),
     };
     this.tokens = new ZohoTokenSource(
@@ -162,13 +201,14 @@ export class ZohoClient {
         clientSecret: opts.clientSecret,
         refreshToken: opts.refreshToken,
         requestTimeoutMs: settings.requestTimeoutMs,
+        budgetMs: settings.callBudgetMs,
       },
       { ...this.retry, fetch: this.fetch, now: this.now },
     );
   }
 
   async findLeadByEmail({ email }: { email: string }): Promise<ZohoLead | null> {
-    const res = await this.call('GET', '/crm/v8/Leads/search', { query: { email } });
+    const res = await this.call('GET', '/crm/v8/Leads/search', { query: { email, per_page: String(LOOKUP_PER_PAGE) } });
     const leads = this.readLeads(res);
     // Zoho's email search also matches Secondary_Email; the primary address wins when both exist.
     const wanted = email.trim().toLowerCase();
@@ -225,7 +265,9 @@ export class ZohoClient {
       notify_new_entity_owner: false,
       assign_to: assignTo === undefined ? undefined : { id: assignTo },
     });
-    const res = await this.call('POST', `/crm/v8/Leads/${encodeURIComponent(leadId)}/actions/convert`, { body: { data: [converter] } });
+    // Not repeated after an unknown answer: the activity converts again, and Zoho answers
+    // ID_ALREADY_CONVERTED if the first one went through.
+    const res = await this.call('POST', `/crm/v8/Leads/${encodeURIComponent(leadId)}/actions/convert`, { body: { data: [converter] }, create: true });
     const envelope = convertEnvelopeSchema.safeParse(res.body);
     if (!envelope.success) throw convertError(res);
     const [first] = envelope.data.data;
@@ -264,6 +306,34 @@ export class ZohoClient {
     return this.insertOne('Calls', record);
   }
 
+  /**
+   * The Task, Call or Note under this lead whose text carries `effectMarker(key)`, or null. It searches
+   * the module by its lookup to the lead (module_search.json: `criteria`, `per_page`; Notes are among
+   * v8's searchable modules) and reads the marker itself, so it never depends on how Zoho matches
+   * text. Zoho's search is an index: a record saved a moment ago may not be found yet, which is why
+   * the activity does not trust a "not found" on a young claim (activities/claims.ts).
+   */
+  async findMarked({ module, leadId, key }: { module: MarkedModule; leadId: string; key: string }): Promise<{ id: string } | null> {
+    const { parent, text } = MARKED_MODULES[module];
+    const marker = effectMarker(key);
+    // One budget for every page: the look-up and the create after it must fit in one activity attempt.
+    const deadline = this.now() + this.callBudgetMs;
+    for (let page = 1; page <= MAX_LOOKUP_PAGES; page++) {
+      const res = await this.call('GET', `/crm/v8/${module}/search`, {
+        query: { criteria: `(${parent}:equals:${leadId})`, fields: text, per_page: String(LOOKUP_PER_PAGE), page: String(page) },
+        deadline,
+      });
+      if (res.status === 204) return null;
+      if (res.status !== 200) throw topLevelError(res);
+      const parsed = recordListSchema.safeParse(res.body);
+      if (!parsed.success) throw new ZohoRequestError(res.status, 'UNEXPECTED_RESPONSE', 'Zoho answered a search with an unknown shape');
+      const hit = parsed.data.data.find((r) => typeof r[text] === 'string' && (r[text] as string).includes(marker));
+      if (hit) return { id: hit.id };
+      if (!parsed.data.info?.more_records) return null;
+    }
+    return null;
+  }
+
   async addNote({ leadId, title, content }: AddNoteInput): Promise<{ id: string }> {
     // v8 names the parent's module inside Parent_Id (earlier versions used $se_module beside it).
     return this.insertOne('Notes', {
@@ -278,12 +348,12 @@ export class ZohoClient {
    * the good ones and refuses the rest (HTTP 207), so a batch never fails as a whole for one bad record.
    */
   async createRecords({ module, records }: { module: ZohoModule; records: Array<Record<string, unknown>> }): Promise<ZohoWriteResult[]> {
-    const res = await this.call('POST', `/crm/v8/${module}`, { body: { data: records, trigger: [] } });
+    const res = await this.call('POST', `/crm/v8/${module}`, { body: { data: records, trigger: [] }, create: true });
     return this.readWrite(res);
   }
 
   private async insertOne(module: ZohoModule, record: Record<string, unknown>): Promise<{ id: string }> {
-    const res = await this.call('POST', `/crm/v8/${module}`, { body: { data: [record], trigger: [] } });
+    const res = await this.call('POST', `/crm/v8/${module}`, { body: { data: [record], trigger: [] }, create: true });
     return { id: this.single(res).id };
   }
 
@@ -313,20 +383,28 @@ export class ZohoClient {
     return parsed.data.data;
   }
 
+  /**
+   * `create`: a write Zoho does not deduplicate, repeated here only after an answer proving nothing
+   * was written (see the class comment).
+   */
   private call(
     method: 'GET' | 'POST' | 'PUT',
     path: string,
-    { query, body }: { query?: Record<string, string>; body?: unknown } = {},
+    { query, body, create = false, deadline = this.now() + this.callBudgetMs }: { query?: Record<string, string>; body?: unknown; create?: boolean; deadline?: number } = {},
   ): Promise<ZohoResponse> {
+    // The deadline runs from the moment of the call, waiting for a slot included: the activity's clock is running.
     return this.limiter(async () => {
       let refreshedOnce = false;
-      return withRetries<ZohoResponse>(async () => {
+      return withRetries<ZohoResponse>(async (n) => {
         for (;;) {
           const token = await this.tokens.get();
+          const left = deadline - this.now();
+          if (left < MIN_REQUEST_MS) throw new ZohoUnavailableError({ attempts: n - 1, cause: new Error('no time left in the call budget') });
           let res: ZohoResponse & { retryAfterMs: number | undefined };
           try {
-            res = await this.send(token, method, path, query, body);
+            res = await this.send(token, method, path, query, body, Math.min(this.requestTimeoutMs, left));
           } catch (cause) {
+            if (create && !neverSent(cause)) throw new ZohoOutcomeUnknownError({ cause });
             return { retry: { cause } };
           }
           if (res.status === 401) {
@@ -339,10 +417,12 @@ export class ZohoClient {
             }
             throw new ZohoAuthError(code, refreshedOnce ? 'Zoho refused a freshly issued access token' : 'Zoho refused the access token');
           }
+          // A 429 refuses the request before it is processed; a 5xx may come after Zoho saved it.
+          if (create && res.status >= 500) throw new ZohoOutcomeUnknownError({ status: res.status });
           if (RETRYABLE_STATUS.has(res.status)) return { retry: { status: res.status, retryAfterMs: res.retryAfterMs } };
           return { done: { status: res.status, body: res.body } };
         }
-      }, this.retry);
+      }, this.retry, deadline);
     });
   }
 
@@ -352,6 +432,7 @@ export class ZohoClient {
     path: string,
     query: Record<string, string> | undefined,
     body: unknown,
+    timeoutMs: number,
   ): Promise<ZohoResponse & { retryAfterMs: number | undefined }> {
     const url = new URL(path, `${token.apiDomain}/`);
     for (const [key, value] of Object.entries(query ?? {})) url.searchParams.set(key, value);
@@ -362,7 +443,7 @@ export class ZohoClient {
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(this.requestTimeoutMs),
+      signal: AbortSignal.timeout(timeoutMs),
     });
     const text = await res.text();
     return { status: res.status, body: safeJson(text), retryAfterMs: parseRetryAfter(res.headers.get('retry-after'), this.now()) };

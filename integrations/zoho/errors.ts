@@ -74,5 +74,21 @@ export class ZohoUnavailableError extends Error {
   }
 }
 
+/**
+ * A create (a Task, a Call, a Note, a conversion) whose request left and whose answer never came
+ * (a timeout, a connection lost, a 5xx that may follow a commit): Zoho may have saved it. The client
+ * never repeats such a write itself; Temporal retries the activity, which looks the record up by the
+ * key it carries before creating it again.
+ */
+export class ZohoOutcomeUnknownError extends Error {
+  override name = 'ZohoOutcomeUnknownError' as const;
+  readonly status: number | undefined;
+
+  constructor(init: { status?: number | undefined; cause?: unknown }) {
+    super(`Zoho may have saved the write, its answer was lost: ${init.status === undefined ? 'no answer' : `HTTP ${init.status}`}`, { cause: init.cause });
+    this.status = init.status;
+  }
+}
+
 /** For the worker's `nonRetryableErrorTypes`. */
 export const ZOHO_NON_RETRYABLE_ERROR_TYPES = ['ZohoRecordError', 'ZohoAuthError', 'ZohoRequestError'] as const;

@@ -16,6 +16,8 @@ export interface TokenSourceOptions {
   clientSecret: string;
   refreshToken: string;
   requestTimeoutMs: number;
+  /** A refresh with its retries, like a CRM call's budget: it runs inside some activity's timeout. */
+  budgetMs?: number;
 }
 
 export interface TokenSourceRuntime extends RetryRuntime {
@@ -61,6 +63,7 @@ export class ZohoTokenSource {
       refresh_token: this.opts.refreshToken,
     });
     this.current = undefined;
+    const deadline = this.opts.budgetMs === undefined ? undefined : this.rt.now() + this.opts.budgetMs;
     const token = await withRetries<AccessToken>(async () => {
       let res: Response;
       let text: string;
@@ -99,7 +102,7 @@ export class ZohoTokenSource {
           refreshAt: this.rt.now() + ttlMs - Math.min(60_000, ttlMs / 10),
         },
       };
-    }, this.rt);
+    }, this.rt, deadline);
     this.current = token;
     return token;
   }

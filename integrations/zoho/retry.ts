@@ -38,10 +38,23 @@ export interface RetryRuntime {
   sleep: (ms: number) => Promise<void>;
   random: () => number;
   onRetry?: (info: { attempt: number; status: number | undefined; delayMs: number }) => void;
+  /** Milliseconds since the epoch, for deadlines. */
+  now?: () => number;
 }
 
-/** Runs `attempt` until it is done, sleeping between retryable failures; gives up with ZohoUnavailableError. */
-export async function withRetries<T>(attempt: (n: number) => Promise<AttemptOutcome<T>>, rt: RetryRuntime): Promise<T> {
+/**
+ * The least time worth starting a request with: a retry that could not get this much before the
+ * call's deadline is left to Temporal instead.
+ */
+export const MIN_REQUEST_MS = 1_000;
+
+/**
+ * Runs `attempt` until it is done, sleeping between retryable failures; gives up with
+ * ZohoUnavailableError when attempts run out, when Zoho asks for a longer pause than we sleep
+ * through, or when the next try would not fit before `deadlineMs` (the call's share of its activity's
+ * start-to-close timeout: Temporal must never start a second attempt while this one still retries).
+ */
+export async function withRetries<T>(attempt: (n: number) => Promise<AttemptOutcome<T>>, rt: RetryRuntime, deadlineMs?: number): Promise<T> {
   for (let n = 1; ; n++) {
     const outcome = await attempt(n);
     if ('done' in outcome) return outcome.done;
@@ -50,6 +63,9 @@ export async function withRetries<T>(attempt: (n: number) => Promise<AttemptOutc
       throw new ZohoUnavailableError({ status, attempts: n, retryAfterMs, cause });
     }
     const delayMs = retryDelayMs(n, retryAfterMs, rt.policy, rt.random);
+    if (deadlineMs !== undefined && (rt.now ?? Date.now)() + delayMs + MIN_REQUEST_MS > deadlineMs) {
+      throw new ZohoUnavailableError({ status, attempts: n, retryAfterMs, cause });
+    }
     rt.onRetry?.({ attempt: n, status, delayMs });
     await rt.sleep(delayMs);
   }

@@ -79,3 +79,9 @@ export type LeadRecord = z.infer<typeof leadRecordSchema>;
 export const leadListSchema = z.looseObject({
   data: z.array(leadRecordSchema),
 });
+
+/** Any module's records as a list or search answers them; `info.more_records` says whether to page on. */
+export const recordListSchema = z.looseObject({
+  data: z.array(z.looseObject({ id: z.string() })),
+  info: z.looseObject({ more_records: z.boolean().optional() }).optional(),
+});

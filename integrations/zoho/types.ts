@@ -16,7 +16,13 @@ export interface ZohoClientOptions {
   baseDelayMs?: number;
   maxDelayMs?: number;
   maxRetryAfterMs?: number;
+  /** One HTTP request, answer included (default 10 s). */
   requestTimeoutMs?: number;
+  /**
+   * One call with its retries, from the moment it is made (default 25 s): a create and the look-up
+   * before it fit in the activities' one-minute start-to-close timeout.
+   */
+  callBudgetMs?: number;
 }
 
 export interface ZohoClientDeps {

@@ -104,6 +104,45 @@ test('an executive signs in, works "Mi día", records an outcome and sees the ne
   expect(overflow).toBeLessThanOrEqual(0);
 });
 
+test('clicking "Guardar resultado" again while the first answer is on its way records the outcome once', async () => {
+  const { body } = await api.post('/api/leads', aLead({ firstName: 'Renata', lastName: 'Duarte' })).expect(201);
+  await api.post(`/api/leads/${body.leadId}/commands`, { type: 'reassign', owner: ana.email }).expect(200);
+  await signIn(ana.email);
+  await page.goto(`${baseUrl}/leads/${body.leadId}`);
+  // A slow connection: the server has recorded the first click, its answer has not reached the browser.
+  const sent: string[] = [];
+  let secondClick!: () => void;
+  const clickedAgain = new Promise<void>((ok) => (secondClick = ok));
+  await page.route(`**/leads/${body.leadId}/outcome`, async (route) => {
+    sent.push(route.request().postData() ?? '');
+    const response = await route.fetch({ maxRedirects: 0 });
+    if (sent.length === 1) await clickedAgain;
+    else secondClick();
+    // The browser dropped the first navigation when the form was sent again.
+    await route.fulfill({ response }).catch(() => undefined);
+  });
+  await page.locator('#outcome-form select[name="type"]').selectOption('interested');
+  // The mouse itself: Playwright's locator clicks would wait for the pending navigation.
+  const button = page.locator('#outcome-form').getByRole('button', { name: 'Guardar resultado' });
+  await button.scrollIntoViewIfNeeded();
+  const save = await button.boundingBox();
+  if (!save) throw new Error('no save button');
+  const click = () => page.mouse.click(save.x + save.width / 2, save.y + save.height / 2);
+  await click();
+  await eventually(async () => {
+    if ((await api.state(body.leadId)).counts.outcomes < 1) throw new Error('first click not recorded yet');
+  });
+  await click();
+  await eventually(async () => {
+    if (sent.length < 2) throw new Error('second click not sent yet');
+  });
+  await page.waitForURL(new RegExp(`/leads/${body.leadId}$`));
+  await expect(page.getByRole('status').innerText()).resolves.toContain('Guardado: Interesado.');
+  expect(sent).toHaveLength(2);
+  expect(new Set(sent.map((p) => new URLSearchParams(p).get('idempotencyKey'))).size).toBe(1);
+  expect((await api.state(body.leadId)).counts.outcomes).toBe(1);
+});
+
 test('an import of a small .xlsx with one bad row: preview, then the good rows enrolled', async () => {
   const stamp = Date.now();
   const workbook = new ExcelJS.Workbook();

@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { ZOHO_NON_RETRYABLE_ERROR_TYPES, ZohoAuthError, ZohoClient, ZohoRecordError, ZohoUnavailableError, type ZohoClientDeps, type ZohoClientOptions } from '../../integrations/zoho/client';
+import { ZOHO_NON_RETRYABLE_ERROR_TYPES, ZohoAuthError, ZohoClient, ZohoOutcomeUnknownError, ZohoRecordError, ZohoUnavailableError, effectMarker, type ZohoClientDeps, type ZohoClientOptions } from '../../integrations/zoho/client';
 import { SANDBOX_USERS, createZohoSandbox, type ZohoSandbox, type ZohoSandboxOptions } from '../../dev/zoho-sandbox/app';
 
 const CREDENTIALS = { clientId: 'test-client-id', clientSecret: 'test-client-secret', refreshToken: 'test-refresh-token' };
@@ -609,6 +609,131 @@ describe('ZohoClient against the Zoho sandbox', () => {
       expect(sandbox.records('Leads')).toEqual([]);
       expect(sandbox.requests()).toEqual([]);
       expect(await client.findLeadByEmail({ email: ana.email })).toBeNull();
+    });
+  });
+
+  describe('creates are never repeated after an answer that may follow a save', () => {
+    const task = (leadId: string, key: string) => ({ leadId, subject: 'Llamar', dueDate: '2025-03-04', description: `Guion\n\n${effectMarker(key)}` });
+
+    it('saved, then the connection closed without an answer: ZohoOutcomeUnknownError after one request, and the task is there, found by its key', async () => {
+      const { sandbox, url } = await startSandbox();
+      const { client, sleeps } = clientFor(url);
+      const { id: leadId } = await client.upsertLead({ lead: ana });
+      sandbox.injectFault({ kind: 'lost-answer', mode: 'destroy', path: '/crm/v8/Tasks', method: 'POST' });
+
+      const error = await client.createTask(task(leadId, 'L-1:step-1:attempt-1')).catch((e: unknown) => e);
+
+      expect(error).toBeInstanceOf(ZohoOutcomeUnknownError);
+      expect(ZOHO_NON_RETRYABLE_ERROR_TYPES).not.toContain((error as Error).name);
+      expect(callsTo(sandbox, 'POST', '/crm/v8/Tasks')).toHaveLength(1);
+      expect(sleeps).toEqual([]);
+      expect(sandbox.records('Tasks')).toHaveLength(1);
+      const found = await client.findMarked({ module: 'Tasks', leadId, key: 'L-1:step-1:attempt-1' });
+      expect(found).toEqual({ id: sandbox.records('Tasks')[0]!.id });
+      expect(await client.findMarked({ module: 'Tasks', leadId, key: 'L-1:step-2:attempt-1' })).toBeNull();
+      // The look-up as module_search.json documents it: criteria on the lookup, per_page.
+      expect(callsTo(sandbox, 'GET', '/crm/v8/Tasks/search')[0]!.query).toMatchObject({ criteria: `(What_Id:equals:${leadId})`, per_page: '200' });
+    });
+
+    it('saved, then the answer held past the request timeout: unknown too, without a second request', async () => {
+      const { sandbox, url } = await startSandbox();
+      const { client } = clientFor(url, { requestTimeoutMs: 500 });
+      const { id: leadId } = await client.upsertLead({ lead: ana });
+      sandbox.injectFault({ kind: 'lost-answer', mode: 'delay', delayMs: 3000, path: '/crm/v8/Calls' });
+
+      await expect(client.logCall({ leadId, subject: 'Llamada', callType: 'Outbound', startTime: '2025-03-04T15:00:00Z', durationSeconds: 0, result: 'Interesado', description: effectMarker('k-call') }))
+        .rejects.toBeInstanceOf(ZohoOutcomeUnknownError);
+      expect(callsTo(sandbox, 'POST', '/crm/v8/Calls')).toHaveLength(1);
+      expect(await client.findMarked({ module: 'Calls', leadId, key: 'k-call' })).toEqual({ id: sandbox.records('Calls')[0]!.id });
+    });
+
+    it('a 5xx on a create is unknown (Zoho may have saved before failing); on an idempotent upsert it is retried', async () => {
+      const { sandbox, url } = await startSandbox();
+      const { client } = clientFor(url);
+      const { id: leadId } = await client.upsertLead({ lead: ana });
+      sandbox.injectFault({ status: 500, times: 1, path: '/crm/v8/Notes' });
+      await expect(client.addNote({ leadId, title: 'Correo', content: effectMarker('k-note') })).rejects.toBeInstanceOf(ZohoOutcomeUnknownError);
+      expect(callsTo(sandbox, 'POST', '/crm/v8/Notes')).toHaveLength(1);
+      expect(await client.findMarked({ module: 'Notes', leadId, key: 'k-note' })).toBeNull();
+
+      sandbox.injectFault({ kind: 'lost-answer', mode: 'destroy', path: '/crm/v8/Leads/upsert' });
+      await expect(client.upsertLead({ lead: { ...ana, phone: '+57 300 000 0000' } })).resolves.toMatchObject({ id: leadId, action: 'update' });
+      expect(sandbox.records('Leads')).toHaveLength(1);
+    });
+
+    it('a create whose connection never opened is retried: nothing can have been saved', async () => {
+      const { sandbox, url } = await startSandbox();
+      let refused = 0;
+      const flakyFetch: typeof fetch = async (input, init) => {
+        if (String(input).includes('/crm/v8/Tasks') && refused++ < 2) {
+          throw new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) });
+        }
+        return fetch(input, init);
+      };
+      const { client, sleeps } = clientFor(url, {}, { fetch: flakyFetch });
+      const { id: leadId } = await client.upsertLead({ lead: ana });
+      await client.createTask(task(leadId, 'k-refused'));
+      expect(sleeps).toHaveLength(2);
+      expect(sandbox.records('Tasks')).toHaveLength(1);
+    });
+
+    it('keeps every call with its retries inside its budget, so the activity never times out mid-call', async () => {
+      const { sandbox, url } = await startSandbox();
+      let clock = 1_000_000;
+      const { client, sleeps } = clientFor(url, { callBudgetMs: 10_000 }, {
+        now: () => clock,
+        sleep: async (ms) => {
+          sleeps.push(ms);
+          clock += ms;
+        },
+      });
+      await client.upsertLead({ lead: ana });
+      sandbox.injectFault({ status: 429, times: 10, retryAfterSeconds: 4 });
+
+      await expect(client.findLeadByEmail({ email: ana.email })).rejects.toBeInstanceOf(ZohoUnavailableError);
+      // 4 s, 4 s: a third pause would end past the 10 s budget.
+      expect(sleeps).toEqual([4000, 4000]);
+    });
+  });
+
+  describe('sandbox faults for the chaos run', () => {
+    it('revokes the refresh token as Zoho does: the next call fails with ZohoAuthError (invalid_code), until restored', async () => {
+      const { sandbox, url } = await startSandbox();
+      const { client } = clientFor(url);
+      await client.upsertLead({ lead: ana });
+      expect((await fetch(`${url}/__sandbox/revoke-refresh-token`, { method: 'POST' })).status).toBe(204);
+
+      await expect(client.findLeadByEmail({ email: ana.email })).rejects.toMatchObject({ name: 'ZohoAuthError', code: 'invalid_code' });
+      expect(tokenRequests(sandbox).at(-1)!.status).toBe(200);
+
+      expect((await fetch(`${url}/__sandbox/restore-refresh-token`, { method: 'POST' })).status).toBe(204);
+      expect(await client.findLeadByEmail({ email: ana.email })).not.toBeNull();
+    });
+
+    it('fails a share of /crm calls at random, the same way for the same seed, and stops on request', async () => {
+      const { sandbox, url } = await startSandbox();
+      const answer = await fetch(`${url}/__sandbox/chaos`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rate: 0.5, seed: 7 }) });
+      expect(answer.status).toBe(201);
+      expect((await answer.json()) as unknown).toEqual({ chaos: { rate: 0.5, kinds: ['429', '500', 'lost-answer'], lostMode: 'destroy', delayMs: 30_000, path: '/crm/', seed: 7 } });
+      const token = await (await fetch(`${url}/oauth/v2/token?grant_type=refresh_token&client_id=${CREDENTIALS.clientId}&client_secret=${CREDENTIALS.clientSecret}&refresh_token=${CREDENTIALS.refreshToken}`, { method: 'POST' })).json() as { access_token: string };
+      const outcomes = async () => {
+        const seen: string[] = [];
+        for (let i = 0; i < 40; i++) {
+          try {
+            const res = await fetch(`${url}/crm/v8/Leads/search?email=a@b.co`, { headers: { authorization: `Zoho-oauthtoken ${token.access_token}` } });
+            seen.push(String(res.status));
+          } catch {
+            seen.push('lost');
+          }
+        }
+        return seen;
+      };
+      const first = await outcomes();
+      expect(new Set(first)).toEqual(new Set(['204', '429', '500', 'lost']));
+      sandbox.setChaos({ rate: 0.5, seed: 7 });
+      expect(await outcomes()).toEqual(first);
+      expect((await fetch(`${url}/__sandbox/chaos`, { method: 'DELETE' })).status).toBe(204);
+      expect(new Set(await outcomes())).toEqual(new Set(['204']));
     });
   });
 });

@@ -1,7 +1,9 @@
 /**
- * A real lead worker that dies (SIGKILL, no clean-up) right after an email has been sent and recorded
- * in the ledger, before the activity can report completion to Temporal: the worst moment for
- * "nothing is done twice". Arguments: --temporal host:port --namespace N --database URL --smtp PORT --zoho URL
+ * A real lead worker that dies (SIGKILL, no clean-up) right after the SMTP server accepted an email:
+ * with `--kill-at after-complete` (the default) once the claim is completed in the ledger, before the
+ * activity can report to Temporal; with `--kill-at before-complete` before the claim is completed, so
+ * the ledger only knows the send was claimed: the worst moment for "nothing is done twice".
+ * Arguments: --temporal host:port --namespace N --database URL --smtp PORT --zoho URL [--kill-at …]
  */
 import { NativeConnection } from '@temporalio/worker';
 import { Ledger } from '../../integrations/ledger/ledger';
@@ -10,21 +12,28 @@ import { ZohoClient } from '../../integrations/zoho/client';
 import { zohoStatusMap } from '../../integrations/zoho/status-mapping';
 import { createLeadWorker } from '../../workers/lead-worker';
 
-const arg = (name: string) => {
+const arg = (name: string, fallback?: string) => {
   const i = process.argv.indexOf(`--${name}`);
-  if (i < 0 || !process.argv[i + 1]) throw new Error(`--${name} is required`);
+  if (i < 0 || !process.argv[i + 1]) {
+    if (fallback !== undefined) return fallback;
+    throw new Error(`--${name} is required`);
+  }
   return process.argv[i + 1]!;
 };
 
 async function main(): Promise<void> {
   const ledger = Ledger.connect(arg('database'));
-  const record = ledger.recordEffect.bind(ledger);
-  ledger.recordEffect = async (effect) => {
-    await record(effect);
-    if (effect.kind === 'email') {
+  const killAt = arg('kill-at', 'after-complete');
+  const complete = ledger.complete.bind(ledger);
+  // An email's claim is completed with its Message-ID, and only once SMTP accepted it.
+  const isEmail = (ref: string | null) => ref !== null && /^<.+@seguimiento>$/.test(ref);
+  ledger.complete = async (effect) => {
+    if (killAt === 'after-complete') await complete(effect);
+    if (isEmail(effect.ref)) {
       process.stdout.write(`KILLED after sending ${effect.ref}\n`);
       process.kill(process.pid, 'SIGKILL');
     }
+    if (killAt !== 'after-complete') await complete(effect);
   };
   const zohoUrl = arg('zoho');
   const worker = await createLeadWorker({

@@ -3,6 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { Activities } from '../../activities';
+import type { SendTouchEmailResult } from '../../domain/effects';
 import { planTouchSlot } from '../../activities/touch-slot';
 import { selectCadence } from '../../domain/cadence';
 import { leadIdFor, leadWorkflowId } from '../../domain/ids';
@@ -15,7 +16,7 @@ import { bundleLeadWorkflows } from '../../workers/lead-worker';
 
 /** What the lead experienced, in workflow (server) time. */
 export interface SideEffect {
-  kind: 'email' | 'task' | 'escalation' | 'zoho-stage' | 'zoho-note' | 'zoho-call' | 'queued';
+  kind: 'email' | 'task' | 'escalation' | 'zoho-stage' | 'zoho-note' | 'zoho-call' | 'queued' | 'integration-failure';
   at: number;
   detail: string;
   key?: string;
@@ -31,6 +32,10 @@ export const DEFAULT_OWNER = 'ana.perez@empresa.example';
 export function recordingActivities(hooks: {
   onEmail?: (template: string, key: string) => Promise<void> | void;
   failEmail?: 'permanent';
+  /** What the send's claim found instead of sending (the ledger's answer); sent when absent. */
+  emailOutcome?: (template: string) => SendTouchEmailResult | undefined;
+  /** Activities that fail for good on every call. */
+  failForGood?: (keyof Activities)[];
   /** Who routing picks (null: everyone is at their cap); the default owner when absent. */
   assign?: () => string | null;
 } = {}) {
@@ -53,6 +58,8 @@ export function recordingActivities(hooks: {
     },
     async sendTouchEmail({ template, touchKey }) {
       if (hooks.failEmail === 'permanent') throw ApplicationFailure.create({ type: 'PermanentDeliveryError', message: '550 mailbox unavailable' });
+      const instead = hooks.emailOutcome?.(template);
+      if (instead) return instead;
       // Like the real activity (ledger.once): a retried attempt of the same touch does not send again.
       if (effects.some((e) => e.key === touchKey)) return { messageId: `<${touchKey}@seguimiento>` };
       effects.push({ kind: 'email', at: at(), detail: template, key: touchKey, attempt: Context.current().info.attempt });
@@ -79,7 +86,16 @@ export function recordingActivities(hooks: {
     async escalate({ kind }) {
       effects.push({ kind: 'escalation', at: at(), detail: kind });
     },
+    async reportIntegrationFailure({ callSite }) {
+      effects.push({ kind: 'integration-failure', at: at(), detail: callSite });
+    },
   };
+  // A permanent failure (a revoked token, a record Zoho refuses) of the chosen activities, every time.
+  for (const name of hooks.failForGood ?? []) {
+    (activities as Record<string, unknown>)[name] = async () => {
+      throw ApplicationFailure.create({ type: 'ZohoAuthError', message: `${name}: the refresh token was revoked`, nonRetryable: true });
+    };
+  }
   return { activities, effects, events };
 }
 

@@ -1,7 +1,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundle } from '@temporalio/worker';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { getLeadState, outcomeSignal, recordOutcome, runCommand } from '../../domain/messages';
+import { capacityFreed, getLeadState, outcomeSignal, recordOutcome, runCommand } from '../../domain/messages';
 import { freshEnvPerTest, leadAt, minute, recordingActivities, startLead, travelTo } from './harness';
 
 let env: TestWorkflowEnvironment;
@@ -153,7 +153,7 @@ test('pause holds every touch until resume; nonsense outcomes are rejected with 
   });
 });
 
-test('everyone at cap: the director hears once, the cadence goes on, and the lead gets an owner as soon as routing has room', async () => {
+test('everyone at cap: the director hears once, the cadence goes on, and the lead gets an owner as soon as a slot frees', async () => {
   const createdAt = '2027-03-01T15:00:00.000Z';
   await travelTo(env, createdAt);
   let room = false;
@@ -165,13 +165,34 @@ test('everyone at cap: the director hears once, the cadence goes on, and the lea
     expect(waiting.owner).toBeNull();
     // The follow-up does not wait for an owner: the welcome email and the first call went out.
     expect(waiting.touches.map((t) => t.channel)).toEqual(['email', 'call']);
+    // The activity that frees a slot signals the longest-waiting lead (activities/ recordLeadEvent).
     room = true;
-    await travelTo(env, '2027-03-01T21:05:00.000Z');
+    await handle.signal(capacityFreed);
+    await travelTo(env, '2027-03-01T20:01:00.000Z');
     expect((await handle.query(getLeadState)).owner).toBe('beto@empresa.example');
   });
   expect(effects.filter((e) => e.kind === 'escalation').map((e) => e.detail)).toEqual(['unassigned']);
   expect(events.filter((e) => e.type === 'lead_queued')).toHaveLength(1);
   expect(events.find((e) => e.type === 'lead_assigned')?.data).toEqual({ owner: 'beto@empresa.example', pool: 'general' });
+});
+
+test('a lost capacity signal delays the owner by a day at most, and the wait adds little history', async () => {
+  const createdAt = '2027-03-01T15:00:00.000Z';
+  await travelTo(env, createdAt);
+  let room = false;
+  let asked = 0;
+  const { activities } = recordingActivities({ assign: () => (asked++, room ? 'beto@empresa.example' : null) });
+  const { worker, handle } = await startLead({ env, bundle, lead: leadAt(createdAt), activities });
+  await worker.runUntil(async () => {
+    await travelTo(env, '2027-03-01T20:00:00.000Z');
+    room = true;
+    await travelTo(env, '2027-03-02T14:00:00.000Z');
+    expect((await handle.query(getLeadState)).owner).toBeNull();
+    await travelTo(env, '2027-03-02T15:05:00.000Z');
+    expect((await handle.query(getLeadState)).owner).toBe('beto@empresa.example');
+  });
+  // The first try at enrolment and the daily backstop: no polling every few minutes.
+  expect(asked).toBe(2);
 });
 
 test('a lead waiting for capacity and assigned by hand stops asking routing', async () => {

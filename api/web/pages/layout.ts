@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { User } from '../../../domain/accounts';
 import type { Flash } from '../guard';
 import { html, type Html } from '../../../lib/html';
@@ -12,6 +13,14 @@ export interface PageContext {
 
 export function csrfField(ctx: PageContext): Html {
   return html`<input type="hidden" name="_csrf" value="${ctx.csrf ?? ''}">`;
+}
+
+/**
+ * A fresh key per rendered form that records something: it becomes the update's idempotency key, so
+ * a double click or a browser resubmitting the form records once and shows the same answer.
+ */
+export function formKeyField(): Html {
+  return html`<input type="hidden" name="idempotencyKey" value="${randomBytes(16).toString('base64url')}">`;
 }
 
 export function page(ctx: PageContext, title: string, body: Html): string {

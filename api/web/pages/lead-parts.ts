@@ -3,7 +3,7 @@ import type { LeadView } from '../../../domain/lead-view';
 import type { OutcomeType } from '../../../domain/outcomes';
 import { CHANNEL_LABELS, leadTime, OUTCOME_LABELS, relative, STAGE_LABELS } from '../../../domain/texts';
 import { html, type Html } from '../../../lib/html';
-import { csrfField, type PageContext } from './layout';
+import { csrfField, formKeyField, type PageContext } from './layout';
 
 /** The one-tap buttons of "Mi día": what a call or LinkedIn message usually ends in. */
 const QUICK_OUTCOMES: readonly OutcomeType[] = ['no_answer', 'contacted', 'interested', 'not_interested', 'wrong_contact'];
@@ -46,7 +46,7 @@ export function dueTouchBlocks(view: LeadView): Html {
 /** One tap per usual result; anything needing more (lost, a call-back time) is on the lead's page. */
 export function quickOutcomes(ctx: PageContext, leadId: string, returnTo: string): Html {
   return html`<form method="post" action="/leads/${leadId}/outcome" class="buttons">
-    ${csrfField(ctx)}<input type="hidden" name="returnTo" value="${returnTo}">
+    ${csrfField(ctx)}${formKeyField()}<input type="hidden" name="returnTo" value="${returnTo}">
     ${QUICK_OUTCOMES.map((type) => html`<button type="submit" name="type" value="${type}">${OUTCOME_LABELS[type]}</button>`)}
     <a class="button" href="/leads/${leadId}">Más acciones…</a>
   </form>`;

@@ -9,7 +9,7 @@ import { html, type Html } from '../../../lib/html';
 import {
   CHANNEL_LABELS, COUNTRY_NAMES, leadTime, LOST_REASON_LABELS, OUTCOME_LABELS, ROLE_NAMES, SLA_STATUS_LABELS, STAGE_LABELS, TOUCH_STATUS_LABELS,
 } from '../../../domain/texts';
-import { csrfField, fieldErrors, page, type PageContext } from './layout';
+import { csrfField, fieldErrors, formKeyField, page, type PageContext } from './layout';
 import { badges, dueTouchBlocks, nextStepLine, quickOutcomes } from './lead-parts';
 
 export interface LeadLinks { temporal: string; zoho: string | null }
@@ -102,13 +102,14 @@ export function leadPage(ctx: PageContext, { state, events, links, executives, c
 
 function actions(ctx: PageContext, state: LeadState, { executives, closers, errors, self, zone }: { executives: User[]; closers: User[]; errors?: Record<string, string[]>; self: string; zone: string }): Html {
   const { lead } = state;
-  const hidden = html`${csrfField(ctx)}<input type="hidden" name="returnTo" value="${self}">`;
+  // Each form its own key: two different changes from one page are two requests.
+  const hidden = () => html`${csrfField(ctx)}${formKeyField()}<input type="hidden" name="returnTo" value="${self}">`;
   const peopleOptions = (people: User[], selected: string | null | undefined) =>
     people.filter((u) => u.active).map((u) => html`<option value="${u.email}" ${u.email === selected ? 'selected' : ''}>${u.name} (${ROLE_NAMES[u.role]})</option>`);
   return html`
   <h2>Registrar resultado</h2>
   <form class="card" method="post" action="${self}/outcome" id="outcome-form">
-    ${hidden}${fieldErrors(errors, '')}
+    ${hidden()}${fieldErrors(errors, '')}
     <label for="type">Resultado</label>
     <select id="type" name="type">${OUTCOME_TYPES.map((t) => html`<option value="${t}">${OUTCOME_LABELS[t]}</option>`)}</select>${fieldErrors(errors, 'type')}
     <label for="reason">Motivo (si se pierde)</label>
@@ -120,13 +121,13 @@ function actions(ctx: PageContext, state: LeadState, { executives, closers, erro
   </form>
   <h2>Volver a llamar</h2>
   <form class="card" method="post" action="${self}/outcome">
-    ${hidden}<input type="hidden" name="type" value="call_back_later">
+    ${hidden()}<input type="hidden" name="type" value="call_back_later">
     <label for="callback">Cuándo (hora de ${zone})</label><input id="callback" name="callBackAt" type="datetime-local" required>
     <div class="buttons"><button type="submit">Agendar llamada</button></div>
   </form>
   ${['engaged', 'proposal'].includes(state.stage) ? html`<h2>Pasar a cierre</h2>
   <form class="card" method="post" action="${self}/outcome">
-    ${hidden}<input type="hidden" name="type" value="handed_to_closer">
+    ${hidden()}<input type="hidden" name="type" value="handed_to_closer">
     ${closers.some((u) => u.active)
       ? html`<label for="closer">Vendedor</label><select id="closer" name="closer" required>${peopleOptions(closers, state.closer)}</select>${fieldErrors(errors, 'closer')}
     <div class="buttons"><button type="submit">Pasar al vendedor</button></div>`
@@ -134,19 +135,19 @@ function actions(ctx: PageContext, state: LeadState, { executives, closers, erro
   </form>` : ''}
   <h2>Seguimiento</h2>
   <div class="card">
-    <form method="post" action="${self}/command">${hidden}
+    <form method="post" action="${self}/command">${hidden()}
       ${state.paused
         ? html`<input type="hidden" name="type" value="resume"><button type="submit">Reanudar seguimiento</button>`
         : html`<input type="hidden" name="type" value="pause"><label for="until">Pausar hasta (opcional)</label><input id="until" name="until" type="date"><div class="buttons"><button type="submit">Pausar</button></div>`}
     </form>
-    ${ctx.user?.role === 'director' || ctx.user?.role === 'executive' ? html`<form method="post" action="${self}/command">${hidden}
+    ${ctx.user?.role === 'director' || ctx.user?.role === 'executive' ? html`<form method="post" action="${self}/command">${hidden()}
       <input type="hidden" name="type" value="reassign">
       <label for="owner">Reasignar a</label><select id="owner" name="owner">${peopleOptions(executives, state.owner)}</select>
       <div class="buttons"><button type="submit">Reasignar</button></div>
     </form>` : ''}
   </div>
   <h2>Editar datos</h2>
-  <form class="card" method="post" action="${self}/command">${hidden}
+  <form class="card" method="post" action="${self}/command">${hidden()}
     <input type="hidden" name="type" value="update_lead">
     ${(['firstName', 'lastName', 'phone', 'linkedinUrl', 'company', 'jobTitle', 'benefit'] as const).map((f) => html`
       <label for="f-${f}">${EDIT_LABELS[f]}</label><input id="f-${f}" name="${f}" value="${lead[f] ?? ''}">${fieldErrors(errors, `changes.${f}`)}`)}
