@@ -52,6 +52,7 @@ interface LiveConnection {
  */
 export class MailCatcher {
   private readonly messages: CaughtMail[] = [];
+  private serial = 0;
   private readonly waiters = new Set<() => void>();
   private server?: SMTPServer;
   private faults: CatcherFault[] = [];
@@ -69,6 +70,7 @@ export class MailCatcher {
       for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
         this.messages.push(JSON.parse(readFileSync(join(dir, file), 'utf8')) as CaughtMail);
       }
+      this.serial = this.messages.length;
     }
   }
 
@@ -89,7 +91,9 @@ export class MailCatcher {
         stream.on('data', (c: Buffer) => chunks.push(c));
         stream.on('end', () => {
           const mail: CaughtMail = {
-            id: `${Date.now()}-${this.messages.length + 1}`,
+            // A serial, not the list's length: a delayed message is kept only later, and another one
+            // received meanwhile in the same millisecond would get its id (and overwrite its file).
+            id: `${Date.now()}-${++this.serial}`,
             receivedAt: new Date().toISOString(),
             envelope: {
               from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
