@@ -143,7 +143,7 @@ export class LeadService {
 
   /** The lead asked to hear nothing more: recorded first in the ledger (forever), then in the workflow. */
   async optOut(leadId: string, source: string): Promise<void> {
-    await this.ledger.recordOptOut({ leadId, at: new Date().toISOString(), source });
+    await this.ledger.recordOptOut({ leadId, source });
     try {
       await this.handle(leadId).executeUpdate(recordOutcome, { args: [{ type: 'opted_out', by: source }] });
     } catch (err) {

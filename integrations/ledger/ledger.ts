@@ -187,13 +187,14 @@ export class Ledger {
     return rows.map(effectFrom);
   }
 
-  async recordOptOut({ leadId, at, source }: { leadId: string; at: string; source: string }): Promise<void> {
+  /** `at` defaults to the moment the opt-out takes effect: after the lock, so no claim made before it looks later. */
+  async recordOptOut({ leadId, at, source }: { leadId: string; at?: string; source: string }): Promise<void> {
     await this.transaction(async (db) => {
       // The lock a message's claim takes: an opt-out never slips between its check and its claim.
       await db.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [OPT_OUT_LOCK, leadId]);
       await db.query(
-        'INSERT INTO opt_outs (lead_id, opted_out_at, source) VALUES ($1, $2, $3) ON CONFLICT (lead_id) DO NOTHING',
-        [leadId, at, source],
+        'INSERT INTO opt_outs (lead_id, opted_out_at, source) VALUES ($1, COALESCE($2::timestamptz, clock_timestamp()), $3) ON CONFLICT (lead_id) DO NOTHING',
+        [leadId, at ?? null, source],
       );
     });
   }
