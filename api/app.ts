@@ -3,6 +3,7 @@ import helmet from 'helmet';
 import type { Client } from '@temporalio/client';
 import type { FollowUpPolicy } from '../domain/policy';
 import type { Logger } from '../lib/logger';
+import type { Secret, Secrets } from '../config';
 import { LeadViews } from '../integrations/ledger/lead-views';
 import { Routing } from '../integrations/ledger/routing';
 import type { RoutingRule } from '../domain/routing';
@@ -24,9 +25,9 @@ import { Sessions } from './web/sessions';
 export interface AppDeps {
   temporal: Client;
   ledger: Ledger;
-  secrets: { unsubscribe: string; webhook: string };
+  secrets: Secrets;
   zohoStatus: ZohoStatusMap;
-  apiKey: string;
+  apiKey: Secret;
   publicUrl: string;
   /** How new leads are followed up (cadence day length, weekly cap…), fixed into each lead at enrolment. */
   policy: FollowUpPolicy;
@@ -61,8 +62,8 @@ export function createApp({ temporal, ledger, secrets, zohoStatus, apiKey, publi
   });
   const leads = new LeadService({ temporal, ledger, publicUrl, policy });
   const imports = new LeadImports(ledger.pool, leads);
-  app.use('/unsubscribe', unsubscribeRoutes({ leads, secret: secrets.unsubscribe }));
-  app.use('/webhooks', webhookRoutes({ temporal, ledger, leads, zohoStatus, secret: secrets.webhook }));
+  app.use('/unsubscribe', unsubscribeRoutes({ leads, views: new LeadViews(ledger.pool), ledger, secret: secrets.unsubscribe, log }));
+  app.use('/webhooks', webhookRoutes({ temporal, ledger, leads, zohoStatus, secrets }));
   const docs = openApiDocument({ publicUrl });
   app.get('/api/docs', (_req, res) => {
     res.json(docs);
@@ -70,7 +71,7 @@ export function createApp({ temporal, ledger, secrets, zohoStatus, apiKey, publi
   app.use('/api', requireApiKey(apiKey));
   app.use('/api/leads', leadRoutes({ leads, imports }));
   app.use(webApp({
-    accounts: new Accounts(ledger.pool), sessions: new Sessions(ledger.pool), leads, views: new LeadViews(ledger.pool), ledger, imports,
+    accounts: new Accounts(ledger.pool), sessions: new Sessions(ledger.pool, secrets.session), leads, views: new LeadViews(ledger.pool), ledger, imports,
     routing: new Routing(ledger.pool), routingRules, director, publicUrl, links, sentMail, log,
   }));
   app.use(webNotFound);

@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import { apiKeyOf, firstAdminOf, kpiSettingsOf, loadConfig, policyOf, required, secretsOf, temporalAddress } from '../config';
+import { apiKeysOf, firstAdminOf, kpiSettingsOf, loadConfig, policyOf, required, secretsOf, temporalAddress } from '../config';
 import { Ledger } from '../integrations/ledger/ledger';
 import { zohoStatusMap } from '../integrations/zoho/status-mapping';
 import { createLogger } from '../lib/logger';
@@ -10,7 +10,7 @@ import { httpMailbox } from './web/sent-mailbox';
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger({ name: 'api', level: config.LOG_LEVEL });
-  if (!config.API_KEY) log.warn(`API_KEY is not set: using the development key "${apiKeyOf(config)}"`);
+  if (!config.API_KEY) log.warn(`API_KEY is not set: using the development key "${apiKeysOf(config).current}"`);
   // Connection.lazy lets the API come up (and answer 503s) while Temporal is still starting.
   const connection = Connection.lazy({ address: temporalAddress(config) });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     log.warn(`Created the first web account ${admin.email}${config.ADMIN_PASSWORD ? '' : ` with the development password "${admin.password}"`}: change it in the app`);
   }
   const app = createApp({
-    temporal, ledger, secrets: secretsOf(config), zohoStatus: zohoStatusMap(config.ZOHO_STATUS_MAP), apiKey: apiKeyOf(config), publicUrl: config.PUBLIC_URL,
+    temporal, ledger, secrets: secretsOf(config), zohoStatus: zohoStatusMap(config.ZOHO_STATUS_MAP), apiKey: apiKeysOf(config), publicUrl: config.PUBLIC_URL,
     policy: policyOf(config), log, routingRules: config.ROUTING_RULES,
     director: { kpiSettings: kpiSettingsOf(config), timeZone: config.COMPANY_TIME_ZONE },
     trustProxyHops: config.TRUST_PROXY_HOPS,

@@ -1,13 +1,11 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
+import { isSecret, type Secret } from '../lib/secret';
 import { UnauthorizedError } from './errors';
 
-/** Webhooks prove themselves with the shared secret in `X-Webhook-Secret`. */
-export function requireWebhookSecret(secret: string): RequestHandler {
-  const expected = Buffer.from(secret);
+/** A webhook proves itself with its own secret in `X-Webhook-Secret`: each source has a different one. */
+export function requireWebhookSecret(secret: Secret): RequestHandler {
   return (req, _res, next) => {
-    const given = Buffer.from(req.get('x-webhook-secret') ?? '');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    if (!isSecret(req.get('x-webhook-secret') ?? '', secret)) {
       next(new UnauthorizedError('A valid X-Webhook-Secret header is required'));
       return;
     }

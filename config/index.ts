@@ -3,6 +3,9 @@ import { defaultKpiSettings, type KpiSettings } from '../domain/kpi-settings';
 import { DAY_MS, defaultPolicy, type FollowUpPolicy } from '../domain/policy';
 import { STAGES } from '../domain/lead';
 import { routingRulesSchema } from '../domain/routing';
+import type { Secret } from '../lib/secret';
+
+export type { Secret };
 
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: DAY_MS } as const;
@@ -49,6 +52,12 @@ function jsonOf<T extends z.ZodType>(shape: T, example: string) {
   });
 }
 
+/** Long enough that guessing is hopeless: 32 characters, e.g. `openssl rand -hex 32` gives 64. */
+export const MIN_SECRET_LENGTH = 32;
+const secret = z.string().min(MIN_SECRET_LENGTH, `must be at least ${MIN_SECRET_LENGTH} characters (e.g. openssl rand -hex 32)`).optional();
+/** `<NAME>_PREVIOUS`: while a secret is rotated, the old value is still accepted (never used to sign). */
+const rotated = <N extends string>(name: N) => ({ [`${name}_PREVIOUS`]: secret }) as Record<`${N}_PREVIOUS`, typeof secret>;
+
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -56,7 +65,8 @@ const schema = z.object({
   PUBLIC_URL: z.url({ message: 'must be a URL' }).default('http://localhost:3000'),
   /** Behind a reverse proxy: how many proxies to trust for the client's address (login rate limit), e.g. 1. */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
-  API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  API_KEY: secret,
+  ...rotated('API_KEY'),
   /** Unset: `npm start` runs a local Temporal dev server on DEV_TEMPORAL_PORT. */
   TEMPORAL_ADDRESS: z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port').optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
@@ -77,10 +87,24 @@ const schema = z.object({
   SMTP_SOCKET_TIMEOUT: smtpTimeout('20s'),
   /** Where replies go when the lead's owner has no email address of their own. */
   MAIL_REPLY_TO: z.email({ message: 'must be an email address' }).default('seguimiento@example.com'),
-  /** Signs unsubscribe links; required in production. */
-  UNSUBSCRIBE_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
-  /** Shared secret of the inbound-email and Zoho webhooks; required in production. */
-  WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  // One secret per source and purpose (docs/security.md): a leak of one opens one door only.
+  /** HMAC key of the website's course form (X-Signature); the web agency holds it. */
+  WEB_FORM_SECRET: secret,
+  ...rotated('WEB_FORM_SECRET'),
+  /** X-Webhook-Secret of Zoho CRM's workflow webhook. */
+  ZOHO_WEBHOOK_SECRET: secret,
+  ...rotated('ZOHO_WEBHOOK_SECRET'),
+  /** X-Webhook-Secret of the mail provider's inbound-email webhook. */
+  INBOUND_EMAIL_WEBHOOK_SECRET: secret,
+  ...rotated('INBOUND_EMAIL_WEBHOOK_SECRET'),
+  /** Signs the unsubscribe link in every email (the worker signs, the API verifies). */
+  UNSUBSCRIBE_SECRET: secret,
+  ...rotated('UNSUBSCRIBE_SECRET'),
+  /** Keys the web app's session and trusted-device tokens. */
+  SESSION_SECRET: secret,
+  ...rotated('SESSION_SECRET'),
+  /** Replaced by the five secrets above; set, it stops the start with a message saying so. */
+  WEBHOOK_SECRET: z.string().optional(),
   ZOHO_ACCOUNTS_URL: optionalUrl,
   ZOHO_API_DOMAIN: optionalUrl,
   ZOHO_CLIENT_ID: z.string().min(1).optional(),
@@ -179,10 +203,11 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const config = result.data;
-  if (config.NODE_ENV === 'production') {
-    const missing = (['API_KEY', 'UNSUBSCRIBE_SECRET', 'WEBHOOK_SECRET'] as const).filter((k) => !config[k]);
-    if (missing.length) throw new ConfigError(`Invalid configuration:\n${missing.map((k) => `  ${k}: is required in production`).join('\n')}`);
+  if (config.WEBHOOK_SECRET) {
+    throw new ConfigError('Invalid configuration:\n  WEBHOOK_SECRET: no longer used: set WEB_FORM_SECRET, ZOHO_WEBHOOK_SECRET and INBOUND_EMAIL_WEBHOOK_SECRET, each to its own value (docs/security.md)');
   }
+  const secretProblems = secretProblemsOf(config);
+  if (secretProblems.length) throw new ConfigError(`Invalid configuration:\n${secretProblems.map((p) => `  ${p}`).join('\n')}`);
   if (Boolean(config.ADMIN_EMAIL) !== Boolean(config.ADMIN_PASSWORD)) {
     throw new ConfigError('Invalid configuration:\n  ADMIN_EMAIL, ADMIN_PASSWORD: set both or neither');
   }
@@ -208,17 +233,63 @@ export function loadConfig(): Config {
   }
 }
 
-export function apiKeyOf(config: Config): string {
-  return config.API_KEY ?? DEV_API_KEY;
+export interface Secrets {
+  webForm: Secret;
+  zohoWebhook: Secret;
+  inboundEmailWebhook: Secret;
+  unsubscribe: Secret;
+  session: Secret;
 }
 
-/** Development stand-ins for the secrets, public on purpose; production must set its own. */
-export function secretsOf(config: Config): { unsubscribe: string; webhook: string } {
-  return {
-    unsubscribe: config.UNSUBSCRIBE_SECRET ?? 'dev-unsubscribe-secret-change-me',
-    webhook: config.WEBHOOK_SECRET ?? 'dev-webhook-secret-change-me',
-  };
+const SECRET_VARIABLES = {
+  webForm: 'WEB_FORM_SECRET',
+  zohoWebhook: 'ZOHO_WEBHOOK_SECRET',
+  inboundEmailWebhook: 'INBOUND_EMAIL_WEBHOOK_SECRET',
+  unsubscribe: 'UNSUBSCRIBE_SECRET',
+  session: 'SESSION_SECRET',
+} as const satisfies Record<keyof Secrets, keyof Config>;
+type SecretVariable = (typeof SECRET_VARIABLES)[keyof Secrets] | 'API_KEY';
+
+/** Development stand-ins, public on purpose (and different from each other); production must set its own. */
+const devSecret = (name: SecretVariable) => (name === 'API_KEY' ? DEV_API_KEY : `dev-${name.toLowerCase().replaceAll('_', '-')}-change-me`);
+
+/**
+ * Production needs every secret set, and no value may serve two purposes (including a previous value
+ * still accepted during a rotation): one leaked key must not open a second door.
+ */
+function secretProblemsOf(config: Config): string[] {
+  const names: SecretVariable[] = ['API_KEY', ...Object.values(SECRET_VARIABLES)];
+  const problems: string[] = [];
+  if (config.NODE_ENV === 'production') {
+    for (const name of names) {
+      if (!config[name]) problems.push(`${name}: is required in production`);
+      else if (config[name] === devSecret(name)) problems.push(`${name}: is the public development value`);
+    }
+  }
+  const owners = new Map<string, string>();
+  for (const name of names) {
+    for (const variable of [name, `${name}_PREVIOUS`] as const) {
+      const value = config[variable as keyof Config] as string | undefined;
+      if (!value) continue;
+      const owner = owners.get(value);
+      if (owner) problems.push(`${variable}: must differ from ${owner} (one secret per purpose)`);
+      else owners.set(value, variable);
+    }
+  }
+  return problems;
 }
+
+function secretOf(config: Config, name: SecretVariable): Secret {
+  const previous = config[`${name}_PREVIOUS`];
+  return { current: config[name] ?? devSecret(name), ...(previous ? { previous } : {}) };
+}
+
+export function secretsOf(config: Config): Secrets {
+  return Object.fromEntries(Object.entries(SECRET_VARIABLES).map(([purpose, name]) => [purpose, secretOf(config, name)])) as unknown as Secrets;
+}
+
+/** The API keys accepted: the current one and, during a rotation, the previous one. */
+export const apiKeysOf = (config: Config): Secret => secretOf(config, 'API_KEY');
 
 export function temporalAddress(config: Config): string {
   return config.TEMPORAL_ADDRESS ?? `localhost:${config.DEV_TEMPORAL_PORT}`;

@@ -3,7 +3,7 @@ import { temporal as proto } from '@temporalio/proto';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Client as PgClient } from 'pg';
-import { apiKeyOf, DEV_ADMIN, ConfigError, environmentWith, parseConfig, type Config } from '../config';
+import { apiKeysOf, DEV_ADMIN, ConfigError, environmentWith, parseConfig, type Config } from '../config';
 import { LEAD_SEARCH_ATTRIBUTES } from '../domain/search-attributes';
 import { TASK_QUEUE } from '../domain/workflow-input';
 import { localTemporalCli } from './temporal-binaries';
@@ -200,7 +200,7 @@ async function main(): Promise<void> {
 
   const ui = config.TEMPORAL_ADDRESS ? config.TEMPORAL_UI_URL : `http://localhost:${config.DEV_TEMPORAL_UI_PORT}`;
   say(`Seguimiento is ready in ${((Date.now() - began) / 1000).toFixed(1)} s`);
-  say(`  web app and API   http://localhost:${config.PORT}   (API key: ${config.API_KEY ? 'from API_KEY' : apiKeyOf(config)})`);
+  say(`  web app and API   http://localhost:${config.PORT}   (API key: ${config.API_KEY ? 'from API_KEY' : apiKeysOf(config).current})`);
   if (!config.ADMIN_EMAIL) say(`  first sign-in     ${DEV_ADMIN.email} / ${DEV_ADMIN.password} (a new database only; change it in the app)`);
   say(`  Temporal Web UI   ${ui}`);
   if (!config.SMTP_URL) say(`  caught mail       http://localhost:${config.DEV_MAIL_API_PORT}/messages`);

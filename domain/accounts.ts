@@ -3,6 +3,14 @@ import { z } from 'zod';
 export const ROLES = ['executive', 'closer', 'director'] as const;
 export type Role = (typeof ROLES)[number];
 
+/**
+ * A closer works the leads handed to them: records outcomes and notes, pauses, resumes and corrects
+ * the lead's data. Who follows a lead up (reassign) and whether a closed lead comes back (reactivate)
+ * are the executive's and the director's calls.
+ */
+const CLOSER_COMMANDS: readonly string[] = ['pause', 'resume', 'update_lead'];
+export const mayRunCommand = (role: Role, type: unknown): boolean => role !== 'closer' || CLOSER_COMMANDS.includes(String(type));
+
 export interface User {
   id: number;
   email: string;

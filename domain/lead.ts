@@ -42,6 +42,15 @@ export const leadInputSchema = z.object({
   language: z.enum(['es', 'pt', 'en'], { message: 'must be "es", "pt" or "en"' }).optional(),
   createdAt: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time' }).optional(),
 });
+/**
+ * What the website's form may send: anyone holding its key is untrusted, so it cannot backdate a lead
+ * (a past `createdAt` would fire an SLA escalation and a burst of touches) nor speak for another source.
+ */
+export const webFormInputSchema = leadInputSchema.extend({
+  createdAt: z.undefined({ message: 'may not be set by the website form: a lead from it is created when it arrives' }).optional(),
+  source: z.literal('web-form', { message: 'may not be set by the website form (it is always "web-form")' }).default('web-form'),
+});
+
 /** What a lead source sends us. */
 export type LeadInput = z.input<typeof leadInputSchema>;
 

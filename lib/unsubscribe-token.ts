@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { sameText, valuesOf, type Secret } from './secret';
 
 /**
  * The token in every unsubscribe link: the lead id plus an HMAC of it, so a link opts out exactly
@@ -8,13 +9,14 @@ export function unsubscribeToken({ leadId, secret }: { leadId: string; secret: s
   return `${leadId}.${signature(leadId, secret)}`;
 }
 
-/** The lead id a token was issued for, or null if the token was not issued by us. */
-export function verifyUnsubscribeToken({ token, secret }: { token: string; secret: string }): string | null {
+/**
+ * The lead id a token was issued for, or null if the token was not issued by us. Links signed with
+ * the previous secret keep working while it is rotated (mails already sent carry them).
+ */
+export function verifyUnsubscribeToken({ token, secret }: { token: string; secret: Secret }): string | null {
   const [leadId, given] = token.split('.');
   if (!leadId || !given || !/^L-[0-9a-z]{13}$/.test(leadId)) return null;
-  const expected = Buffer.from(signature(leadId, secret));
-  const actual = Buffer.from(given);
-  return actual.length === expected.length && timingSafeEqual(actual, expected) ? leadId : null;
+  return valuesOf(secret).map((key) => sameText(given, signature(leadId, key))).includes(true) ? leadId : null;
 }
 
 function signature(leadId: string, secret: string): string {

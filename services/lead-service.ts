@@ -4,7 +4,7 @@ import {
 import type { UpdateDefinition } from '@temporalio/common';
 import { findCadence, selectCadence } from '../domain/cadence';
 import { leadIdFor, leadWorkflowId } from '../domain/ids';
-import { leadInputSchema, type Lead } from '../domain/lead';
+import { leadInputSchema, webFormInputSchema, type Lead } from '../domain/lead';
 import type { LeadState } from '../domain/lead-state';
 import { changeCadence, getLeadState, leadReturned, outcomeSignal, recordOutcome, runCommand } from '../domain/messages';
 import { cadenceChoiceSchema, commandSchema, outcomeSchema } from '../domain/outcomes';
@@ -34,11 +34,15 @@ function unavailable(err: unknown): never {
   if (err instanceof WorkflowNotFoundError) throw new NotFoundError('No lead with that id');
   // The lead's workflow did not take the update in time (its worker is down or it is stuck).
   if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) throw new UnavailableError('The lead did not answer in time; try again shortly');
-  const code = (err as { code?: number }).code;
+  // The client's ServiceError carries the gRPC status in its cause.
+  const code = (err as { code?: number }).code ?? (err as { cause?: { code?: number } }).cause?.code;
   // gRPC UNAVAILABLE (14) / DEADLINE_EXCEEDED (4) mean the server could not be reached.
   if (code === 14 || code === 4) throw new UnavailableError('Temporal is not reachable right now; try again shortly');
   throw err;
 }
+
+/** How long an opt-out waits for Temporal to take its signal before answering without it. */
+const OPT_OUT_SIGNAL_DEADLINE_MS = 5_000;
 
 export class LeadService {
   private readonly client: Client;
@@ -100,6 +104,11 @@ export class LeadService {
     }
   }
 
+  /** A lead from the website's public form, which may neither backdate it nor name another source. */
+  async enrolFromWebForm(body: unknown): Promise<EnrolResult> {
+    return this.enrol(webFormInputSchema.parse(body));
+  }
+
   async state(leadId: string): Promise<LeadState> {
     try {
       return await this.handle(leadId).query(getLeadState);
@@ -141,14 +150,20 @@ export class LeadService {
     }
   }
 
-  /** The lead asked to hear nothing more: recorded first in the ledger (forever), then in the workflow. */
-  async optOut(leadId: string, source: string): Promise<void> {
+  /**
+   * The lead asked to hear nothing more. Done once the ledger has it: from then on no message leaves
+   * for this lead (checked where each one is claimed), and a send that meets the opt-out closes the
+   * workflow too. The workflow is told at once by a signal, which Temporal keeps even while no worker
+   * runs; if Temporal itself cannot be reached, the person is still answered "done".
+   */
+  async optOut(leadId: string, source: string): Promise<{ workflowTold: boolean }> {
     await this.ledger.recordOptOut({ leadId, source });
     try {
-      await this.handle(leadId).executeUpdate(recordOutcome, { args: [{ type: 'opted_out', by: source }] });
+      await this.client.withDeadline(Date.now() + OPT_OUT_SIGNAL_DEADLINE_MS, () => this.handle(leadId).signal(outcomeSignal, { type: 'opted_out', by: source }));
+      return { workflowTold: true };
     } catch (err) {
       // Already closed (enrolled, lost, opted out before): the ledger entry is what keeps them out.
-      if (!(err instanceof WorkflowUpdateFailedError) && !(err instanceof WorkflowNotFoundError)) unavailable(err);
+      return { workflowTold: err instanceof WorkflowNotFoundError };
     }
   }
 

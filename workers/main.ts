@@ -44,7 +44,7 @@ async function main(): Promise<void> {
       temporalUiUrl: config.TEMPORAL_UI_URL,
       namespace: config.TEMPORAL_NAMESPACE,
       publicUrl: config.PUBLIC_URL,
-      unsubscribeSecret: secretsOf(config).unsubscribe,
+      unsubscribeSecret: secretsOf(config).unsubscribe.current,
       teamReplyTo: config.MAIL_REPLY_TO,
       zohoStatus: zohoStatusMap(config.ZOHO_STATUS_MAP),
       routingRules: config.ROUTING_RULES,

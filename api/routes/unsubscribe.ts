@@ -1,29 +1,52 @@
-import express, { Router } from 'express';
-import { html } from '../../lib/html';
+import express, { Router, type Response } from 'express';
+import type { Ledger } from '../../integrations/ledger/ledger';
+import type { LeadViews } from '../../integrations/ledger/lead-views';
 import { verifyUnsubscribeToken } from '../../lib/unsubscribe-token';
+import type { Logger } from '../../lib/logger';
+import type { Secret } from '../../lib/secret';
+import type { Language } from '../../presentation/emails/templates';
+import { unsubscribePage, type UnsubscribePageState } from '../../presentation/unsubscribe-page';
 import type { LeadService } from '../../services/lead-service';
 
-const page = (title: string, text: string) =>
-  html`<!doctype html><html lang="es"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${title}</title></head>
-<body style="font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem"><h1>${title}</h1><p>${text}</p></body></html>`.value;
+/** RFC 8058: a one-click POST carries exactly this field; our page's button sends the same. */
+const ONE_CLICK = 'One-Click';
 
 /**
- * The signed link in every email. GET (the visible link) and POST (RFC 8058 one-click from mail
- * clients) both opt the lead out at once and for good.
+ * The signed link in every email. GET only shows a page with a button: corporate mail scanners fetch
+ * every link, and a fetch must not unsubscribe anyone. POST (that button, or a mail client's RFC 8058
+ * one-click from `List-Unsubscribe-Post`) opts the lead out at once and for good.
  */
-export function unsubscribeRoutes({ leads, secret }: { leads: LeadService; secret: string }): Router {
+export function unsubscribeRoutes({ leads, views, ledger, secret, log }: {
+  leads: LeadService; views: LeadViews; ledger: Ledger; secret: Secret; log: Logger;
+}): Router {
   const router = Router();
-  router.use(express.urlencoded({ extended: false, limit: '2kb' }));
-  const handle: express.RequestHandler = async (req, res) => {
-    const leadId = verifyUnsubscribeToken({ token: String(req.params.token), secret });
-    if (!leadId) {
-      res.status(404).type('html').send(page('Enlace no válido', 'Este enlace para darte de baja no es válido. Si quieres dejar de recibir correos, responde a cualquiera de nuestros mensajes.'));
-      return;
-    }
-    await leads.optOut(leadId, 'unsubscribe-link');
-    res.type('html').send(page('Listo: te diste de baja', 'No volverás a recibir correos ni llamadas nuestras sobre este curso. / Pronto: você não receberá mais e-mails nossos.'));
+  router.use(express.urlencoded({ extended: false, limit: '2kb', parameterLimit: 10 }));
+
+  /** The lead's language, as its emails use it; Spanish when the lead cannot be looked up. */
+  const languageOf = async (leadId: string): Promise<Language> => {
+    const view = await views.get({ leadId }).catch(() => null);
+    return view?.country === 'BR' ? 'pt' : 'es';
   };
-  router.get('/:token', handle);
-  router.post('/:token', handle);
+  const show = (res: Response, status: number, state: UnsubscribePageState, lang: Language) => {
+    // The token is a capability: the page is not cached, indexed or passed on as a referrer.
+    res.status(status).set({ 'Cache-Control': 'no-store', 'X-Robots-Tag': 'noindex' }).type('html').send(unsubscribePage({ state, lang }));
+  };
+
+  router.get('/:token', async (req, res) => {
+    const leadId = verifyUnsubscribeToken({ token: String(req.params.token), secret });
+    if (!leadId) return show(res, 404, 'invalid', 'es');
+    const optedOut = await ledger.isOptedOut({ leadId });
+    show(res, 200, optedOut ? 'already' : 'confirm', await languageOf(leadId));
+  });
+
+  router.post('/:token', async (req, res) => {
+    const leadId = verifyUnsubscribeToken({ token: String(req.params.token), secret });
+    if (!leadId) return show(res, 404, 'invalid', 'es');
+    const lang = await languageOf(leadId);
+    if (req.body?.['List-Unsubscribe'] !== ONE_CLICK) return show(res, 400, 'bad-request', lang);
+    const { workflowTold } = await leads.optOut(leadId, 'unsubscribe-link');
+    if (!workflowTold) log.warn({ leadId }, 'Opt-out recorded in the ledger; Temporal did not take the signal (the next send will close the lead)');
+    show(res, 200, 'done', lang);
+  });
   return router;
 }

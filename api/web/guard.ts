@@ -46,8 +46,13 @@ export function loadSession(sessions: Sessions): RequestHandler {
 export const requireLogin: RequestHandler = (req, res, next) => {
   if (sessionOf(res)) return next();
   if (req.method === 'GET') return res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
-  res.redirect(303, '/login');
+  // A form sent without a session (it expired, or it never was ours) is refused as such.
+  next(new SessionRequiredError('Tu sesión terminó. Inicia sesión de nuevo y repite el cambio.'));
 };
+
+export class SessionRequiredError extends Error {
+  override name = 'SessionRequiredError';
+}
 
 export function requireRole(...roles: Role[]): RequestHandler {
   return (_req, res, next) => {

@@ -3,12 +3,13 @@ import { LeadFileError } from '../../services/lead-file';
 import type { LeadImports } from '../../services/lead-import';
 import { isUploadError, leadFileUpload } from '../upload';
 import type { WebContext } from './context';
-import { requireLogin, userOf, verifyCsrf } from './guard';
+import { requireLogin, requireRole, userOf, verifyCsrf } from './guard';
 import { previewPage, resultPage, uploadPage } from './pages/import';
 
 export function importRoutes({ imports, ctx }: { imports: LeadImports; ctx: WebContext }): Router {
   const router = Router();
-  router.use(requireLogin);
+  // Bringing in new leads is the executives' and the director's work, not the closers'.
+  router.use(requireLogin, requireRole('executive', 'director'));
 
   router.get('/', (req, res) => {
     res.send(uploadPage(ctx(req, res)));

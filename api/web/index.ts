@@ -15,7 +15,7 @@ import type { KpiSettings } from '../../services/analytics/kpis';
 import type { Routing } from '../../integrations/ledger/routing';
 import type { RoutingRule } from '../../domain/routing';
 import { webContext } from './context';
-import { ForbiddenError, loadSession, requireLogin } from './guard';
+import { ForbiddenError, loadSession, requireLogin, SessionRequiredError } from './guard';
 import { importRoutes } from './import-routes';
 import { leadRoutes } from './lead-routes';
 import { errorPage } from './pages/layout';
@@ -84,6 +84,7 @@ export function webApp({ accounts, sessions, leads, views, ledger, imports, rout
     // API paths keep their JSON answers.
     if (req.path.startsWith('/api/') || req.path.startsWith('/webhooks/')) return next(err);
     const page = (status: number, title: string, message: string) => res.status(status).send(errorPage(ctx(req, res), title, message));
+    if (err instanceof SessionRequiredError) return page(401, 'Sesión terminada', err.message);
     if (err instanceof ForbiddenError) return page(403, 'Sin acceso', err.message);
     if (err instanceof NotFoundError) return page(404, 'No encontrado', 'Ese lead no existe.');
     if (err instanceof UnavailableError) return page(503, 'Servicio no disponible', 'El motor de seguimiento no responde ahora mismo. Vuelve a intentarlo en unos segundos.');

@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { ZodError } from 'zod';
-import type { User } from '../../domain/accounts';
+import { mayRunCommand, type User } from '../../domain/accounts';
 import { COUNTRY_TIME_ZONES, zonedTime } from '../../domain/calendar';
 import { STAGES, type Lead } from '../../domain/lead';
 import type { LeadState } from '../../domain/lead-state';
@@ -138,6 +138,7 @@ export function leadRoutes({ leads, views, ledger, accounts, cookie, ctx, links 
 
   router.post('/leads/:leadId/command', requireLogin, verifyCsrf, async (req, res) => {
     const b = req.body ?? {};
+    if (!mayRunCommand(userOf(res).role, b.type)) throw new ForbiddenError('Como vendedor registras resultados y notas; reasignar o reactivar leads lo decide la ejecutiva o la dirección.');
     await act(req, res, async (state) => {
       if (b.type === 'reassign' && !(await accounts.list()).some((u) => u.email === b.owner && u.active && u.role === 'executive')) {
         throw new ZodError([{ code: 'custom', path: ['owner'], message: 'must be an active executive', input: b.owner }]);

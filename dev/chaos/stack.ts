@@ -16,7 +16,7 @@ const root = resolve(__dirname, '..', '..');
 const NAMESPACE = 'default';
 /** The Zoho sandbox's public credentials (as `npm start` uses them): they grant nothing real. */
 export const SANDBOX_CREDENTIALS = { clientId: 'sandbox-client-id', clientSecret: 'sandbox-client-secret', refreshToken: 'sandbox-refresh-token' };
-export const CHAOS_API_KEY = 'chaos-api-key-0123456789abcdef';
+export const CHAOS_API_KEY = 'chaos-api-key-0123456789abcdef-000001';
 /** Executives who take the leads, each with room for all of them: the run is about faults, not capacity. */
 export const CHAOS_EXECUTIVES = ['ana.chaos@empresa.example', 'bruno.chaos@empresa.example', 'carla.chaos@empresa.example'];
 
@@ -212,7 +212,7 @@ export class ChaosStack {
   productEnv(): NodeJS.ProcessEnv {
     const inherited = Object.fromEntries(
       Object.entries(process.env).filter(([k]) =>
-        !/^(TEMPORAL_|DATABASE_URL$|SMTP_URL$|ZOHO_|API_KEY$|PORT$|PUBLIC_URL$|DEV_|DATA_DIR$|ADMIN_|MAIL_|LEAD_DAY_DURATION$|LOG_LEVEL$|NODE_ENV$|ROUTING_RULES$|MAX_TOUCHES_PER_WEEK$|UNSUBSCRIBE_SECRET$|WEBHOOK_SECRET$|DIRECTOR_EMAIL$)/.test(k)),
+        !/^(TEMPORAL_|DATABASE_URL$|SMTP_URL$|ZOHO_|API_KEY$|PORT$|PUBLIC_URL$|DEV_|DATA_DIR$|ADMIN_|MAIL_|LEAD_DAY_DURATION$|LOG_LEVEL$|NODE_ENV$|ROUTING_RULES$|MAX_TOUCHES_PER_WEEK$|\w*_SECRET(_PREVIOUS)?$|API_KEY_PREVIOUS$|DIRECTOR_EMAIL$)/.test(k)),
     );
     return {
       ...inherited,

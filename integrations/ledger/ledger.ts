@@ -236,13 +236,29 @@ export class Ledger {
     return rows[0]?.lead_id ?? null;
   }
 
-  async deliverySeen({ signature }: { signature: string }): Promise<boolean> {
-    const { rowCount } = await this.pool.query('SELECT 1 FROM webhook_deliveries WHERE signature = $1', [signature]);
+  /**
+   * Claims a signed delivery before anything is done with it: true for the first claim, false for a
+   * replay (done, or being handled right now). A claim left by a crash is taken over after
+   * `staleSeconds`, so the sender's retry is not lost.
+   */
+  async claimDelivery({ signature, staleSeconds }: { signature: string; staleSeconds: number }): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
+      `INSERT INTO webhook_deliveries (signature) VALUES ($1)
+       ON CONFLICT (signature) DO UPDATE SET received_at = now()
+         WHERE webhook_deliveries.state = 'claimed' AND webhook_deliveries.received_at < now() - make_interval(secs => $2)`,
+      [signature, staleSeconds],
+    );
     return (rowCount ?? 0) > 0;
   }
 
-  async recordDelivery({ signature }: { signature: string }): Promise<void> {
-    await this.pool.query('INSERT INTO webhook_deliveries (signature) VALUES ($1) ON CONFLICT DO NOTHING', [signature]);
+  /** The delivery's lead is enrolled: the same delivery again is a replay from now on, for good. */
+  async completeDelivery({ signature }: { signature: string }): Promise<void> {
+    await this.pool.query(`UPDATE webhook_deliveries SET state = 'done' WHERE signature = $1`, [signature]);
+  }
+
+  /** Enrolment failed (our fault): the sender's retry of the same delivery must be accepted. */
+  async releaseDelivery({ signature }: { signature: string }): Promise<void> {
+    await this.pool.query(`DELETE FROM webhook_deliveries WHERE signature = $1 AND state = 'claimed'`, [signature]);
   }
 
   async close(): Promise<void> {

@@ -201,4 +201,14 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       );
     `,
   },
+  {
+    version: 8,
+    name: 'web-form deliveries claimed before enrolment',
+    sql: `
+      -- A delivery is claimed before its lead is enrolled, so two copies sent at once cannot both
+      -- pass; a claim whose enrolment failed is released, and one left by a crash expires.
+      ALTER TABLE webhook_deliveries ADD COLUMN state text NOT NULL DEFAULT 'done' CHECK (state IN ('claimed', 'done'));
+      ALTER TABLE webhook_deliveries ALTER COLUMN state SET DEFAULT 'claimed';
+    `,
+  },
 ];

@@ -20,8 +20,8 @@ const endpoints: { path: string; headers: Record<string, string>; contentType?: 
   { path: '/api/leads/import', headers: { Authorization: `Bearer ${API_KEY}` } },
   { path: '/api/leads/import', headers: { Authorization: `Bearer ${API_KEY}` }, contentType: 'text/csv' },
   { path: '/api/leads/import', headers: { Authorization: `Bearer ${API_KEY}` }, contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' },
-  { path: '/webhooks/inbound-email', headers: { 'X-Webhook-Secret': SECRETS.webhook } },
-  { path: '/webhooks/zoho', headers: { 'X-Webhook-Secret': SECRETS.webhook } },
+  { path: '/webhooks/inbound-email', headers: { 'X-Webhook-Secret': SECRETS.inboundEmailWebhook } },
+  { path: '/webhooks/zoho', headers: { 'X-Webhook-Secret': SECRETS.zohoWebhook } },
   { path: '/webhooks/web-form', headers: { 'X-Timestamp': '1', 'X-Signature': 'sha256=00' } },
 ];
 

@@ -9,6 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { parseConfig } from '../../config';
 import path from 'node:path';
 
 import { parse as parseYaml } from 'yaml';
@@ -19,13 +20,16 @@ const dockerfile = path.join(root, 'Dockerfile');
 
 /** Obviously fake values for every secret the compose file requires. */
 const requiredSecrets = {
-  API_KEY: 'dummy-api-key-not-a-secret-0001',
+  API_KEY: 'dummy-api-key-not-a-secret-00000000001',
   SMTP_URL: 'smtp://dummy-user:dummy-pass@smtp.example.test:587',
   ZOHO_CLIENT_ID: 'dummy-zoho-client-id',
   ZOHO_CLIENT_SECRET: 'dummy-zoho-client-secret',
   ZOHO_REFRESH_TOKEN: 'dummy-zoho-refresh-token',
-  UNSUBSCRIBE_SECRET: 'dummy-unsubscribe-secret-0001',
-  WEBHOOK_SECRET: 'dummy-webhook-secret-00000001',
+  WEB_FORM_SECRET: 'dummy-web-form-secret-000000000000001',
+  ZOHO_WEBHOOK_SECRET: 'dummy-zoho-webhook-secret-0000000001',
+  INBOUND_EMAIL_WEBHOOK_SECRET: 'dummy-inbound-email-secret-000000001',
+  UNSUBSCRIBE_SECRET: 'dummy-unsubscribe-secret-00000000001',
+  SESSION_SECRET: 'dummy-session-secret-000000000000001',
 } as const;
 type SecretName = keyof typeof requiredSecrets;
 
@@ -250,6 +254,12 @@ describe('docker-compose.yml, as docker-compose config resolves it', () => {
     // "...: <VAR> must be set (...)" tells which variable was missing (v2 ends the same way).
     const lastLine = result.stderr.trim().split('\n').pop() ?? '';
     expect(lastLine.match(/: (\w+) must be set \([^)]*\)\s*$/)?.[1]).toBe(missing);
+  });
+
+  it('the app accepts the environment it resolves to, and refuses it once two secrets are the same', () => {
+    const env = envOf(service(model, 'api'));
+    expect(() => parseConfig(env)).not.toThrow();
+    expect(() => parseConfig({ ...env, SESSION_SECRET: env.WEB_FORM_SECRET! })).toThrow(/SESSION_SECRET: must differ from WEB_FORM_SECRET/);
   });
 
   it('an empty required secret is refused as well', () => {

@@ -1,10 +1,13 @@
 import { spawn } from 'node:child_process';
+import { Client, Connection } from '@temporalio/client';
 import { resolve } from 'node:path';
 import { getLeadState } from '../../domain/messages';
 import { createActivities } from '../../activities';
 import { leadIdFor, leadWorkflowId } from '../../domain/ids';
 import { leadInputSchema } from '../../domain/lead';
 import { parseMail } from '../../dev/smtp-catcher/catcher';
+import { defaultPolicy } from '../../domain/policy';
+import { LeadService } from '../../services/lead-service';
 import { aLead } from '../support/leads';
 import { API_KEY, eventually, PUBLIC_URL, SECRETS, startStack, TEAM_EXECUTIVE, type Stack } from '../support/stack';
 
@@ -69,13 +72,50 @@ test('the unsubscribe link opts the lead out at once and for good, even if they 
   expect(stack.catcher.list().filter((m) => m.envelope.to.includes(lead.email))).toHaveLength(1);
 });
 
+test("opening the link changes nothing (mail scanners open every link); the page's button, in the lead's language, opts out", async () => {
+  await stack.startWorker();
+  const { lead, leadId } = await enrol({ firstName: 'Ana', lastName: 'Souza', country: 'BR' });
+  const link = new URL(rawHeader(await parseMail(await mailTo(lead.email)), 'list-unsubscribe').slice(1, -1));
+  // A scanner, a preview and the person, all with GET: a page with one button, and nothing else happens.
+  for (let i = 0; i < 3; i++) {
+    const page = await stack.api.get(link.pathname).expect(200);
+    expect(page.text).toContain('Deixar de receber nossas mensagens?');
+    expect(page.text).toMatch(/<form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit"[^>]*>Sim, cancelar inscrição<\/button>/);
+    expect(page.headers['cache-control']).toBe('no-store');
+  }
+  await new Promise((r) => setTimeout(r, 1000));
+  expect(await stack.ledger.isOptedOut({ leadId })).toBe(false);
+  expect((await stateOf(leadId)).stage).not.toBe('opted_out');
+  // A POST that is neither the button nor RFC 8058 one-click changes nothing either.
+  await stack.api.post(link.pathname).type('form').send('anything=else').expect(400);
+  expect(await stack.ledger.isOptedOut({ leadId })).toBe(false);
+
+  // The button posts what the page holds.
+  const done = await stack.api.post(link.pathname).type('form').send({ 'List-Unsubscribe': 'One-Click' }).expect(200);
+  expect(done.text).toContain('Pronto: inscrição cancelada');
+  expect(await stack.ledger.isOptedOut({ leadId })).toBe(true);
+  await eventually(async () => expect((await stateOf(leadId)).stage).toBe('opted_out'));
+  expect((await stack.api.get(link.pathname).expect(200)).text).toContain('Sua inscrição já estava cancelada');
+});
+
+test('an opt-out is done once the ledger has it: with Temporal unreachable the person still gets their answer', async () => {
+  const unreachable = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
+  const leads = new LeadService({ temporal: unreachable, ledger: stack.ledger, publicUrl: PUBLIC_URL, policy: defaultPolicy() });
+  const leadId = leadIdFor(aLead().email);
+  const started = Date.now();
+  await expect(leads.optOut(leadId, 'unsubscribe-link')).resolves.toEqual({ workflowTold: false });
+  console.log(`opt-out with Temporal unreachable answered in ${Date.now() - started} ms`);
+  expect(await stack.ledger.isOptedOut({ leadId })).toBe(true);
+  await unreachable.connection.close().catch(() => undefined);
+}, 30_000);
+
 test('a reply to our email ends the cadence of the right lead; an unknown sender changes nothing and is told so', async () => {
   await stack.startWorker();
   const { lead, leadId } = await enrol();
   const other = await enrol();
   const ours = await parseMail(await mailTo(lead.email));
   await mailTo(other.lead.email);
-  const inbound = (body: object, secret = SECRETS.webhook) => stack.api.post('/webhooks/inbound-email').set('X-Webhook-Secret', secret).send(body);
+  const inbound = (body: object, secret: string = SECRETS.inboundEmailWebhook) => stack.api.post('/webhooks/inbound-email').set('X-Webhook-Secret', secret).send(body);
 
   await inbound({ from: 'x@example.com', inReplyTo: ours.messageId }, 'wrong-secret-wrong-secret').expect(401);
   expect((await inbound({ subject: 'no sender' }).expect(400)).body.fields.from).toBeDefined();

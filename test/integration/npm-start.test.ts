@@ -13,7 +13,7 @@ import { DAILY_BOTTLENECKS_SCHEDULE, WEEKLY_REPORT_SCHEDULE } from '../../integr
  * and a second start finds the lead where it was left.
  */
 const root = resolve(__dirname, '../..');
-const API_KEY = 'npm-start-test-key-0123456789';
+const API_KEY = 'npm-start-test-api-key-0000000000001';
 let dataDir: string;
 let env: NodeJS.ProcessEnv;
 let ports: Record<string, number>;
@@ -25,7 +25,7 @@ beforeAll(async () => {
   ports = {};
   for (const name of names) ports[name] = await fixedFreePort(Object.values(ports));
   const inherited = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !/^(TEMPORAL_|DATABASE_URL|SMTP_URL|ZOHO_|API_KEY|PORT$|DEV_|DATA_DIR|ADMIN_|MAIL_CATCHER_URL)/.test(k)),
+    Object.entries(process.env).filter(([k]) => !/^(TEMPORAL_|DATABASE_URL|SMTP_URL|ZOHO_|API_KEY|\w*_SECRET|PORT$|DEV_|DATA_DIR|ADMIN_|MAIL_CATCHER_URL)/.test(k)),
   );
   env = { ...inherited, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])), API_KEY, DATA_DIR: dataDir, NODE_ENV: 'development', LEAD_DAY_DURATION: '1h' };
 });

@@ -53,7 +53,7 @@ describe('without a session', () => {
     await anonymous.get('/mi-dia').expect(303).expect('Location', '/login?next=%2Fmi-dia');
     await anonymous.get('/leads?stage=new').expect(303).expect('Location', '/login?next=%2Fleads%3Fstage%3Dnew');
     const { leadId } = await leadOwnedBy(ana);
-    await anonymous.post(`/leads/${leadId}/outcome`).type('form').send({ type: 'enrolled' }).expect(303).expect('Location', '/login');
+    await anonymous.post(`/leads/${leadId}/outcome`).type('form').send({ type: 'enrolled' }).expect(401);
     expect((await stateOf(leadId)).outcomes).toEqual([]);
   });
 

@@ -9,7 +9,7 @@ beforeAll(async () => {
 }, 180_000);
 afterAll(() => stack?.stop());
 
-const hook = (body: object, secret = SECRETS.webhook) => stack.api.post('/webhooks/zoho').set('X-Webhook-Secret', secret).send(body);
+const hook = (body: object, secret: string = SECRETS.zohoWebhook) => stack.api.post('/webhooks/zoho').set('X-Webhook-Secret', secret).send(body);
 const zohoLead = (email: string, extra: object = {}) => ({
   id: '6310180003000000999', First_Name: 'Camila', Last_Name: 'Torres', Email: email, Phone: '+56 9 1234 5678',
   Company: 'Cobre Analítica', Designation: 'Gerente de datos', Country: 'Chile', Lead_Status: 'Not Contacted', ...extra,

@@ -7,6 +7,7 @@ import request from 'supertest';
 import type { SentMailbox } from '../../api/web';
 import type { ActivityDeps } from '../../activities';
 import { createApp } from '../../api/app';
+import type { Secrets } from '../../config';
 import { Accounts } from '../../api/web/accounts';
 import { defaultPolicy } from '../../domain/policy';
 import { defaultKpiSettings } from '../../services/analytics/kpis';
@@ -22,8 +23,18 @@ import { createLeadWorker, emailRenderers } from '../../workers/lead-worker';
 import { startTestPostgres, type TestPostgres } from './postgres';
 import { devServerEnv } from './temporal';
 
-export const API_KEY = 'integration-test-key-0123456789';
-export const SECRETS = { unsubscribe: 'integration-unsubscribe-secret', webhook: 'integration-webhook-secret-0001' };
+export const API_KEY = 'integration-test-api-key-000000000001';
+/** One secret per purpose, as production has them (config/index.ts refuses shared ones). */
+export const SECRETS = {
+  webForm: 'integration-web-form-secret-000000001',
+  zohoWebhook: 'integration-zoho-webhook-secret-000001',
+  inboundEmailWebhook: 'integration-inbound-email-secret-00001',
+  unsubscribe: 'integration-unsubscribe-secret-0000001',
+  session: 'integration-session-secret-00000000001',
+} as const;
+/** The app's form of the secrets: no rotation under way. */
+export const secretsFor = (values: Record<keyof Secrets, string>): Secrets =>
+  Object.fromEntries(Object.entries(values).map(([purpose, current]) => [purpose, { current }])) as unknown as Secrets;
 export const PUBLIC_URL = 'http://localhost:3000';
 export const TEAM_EXECUTIVE = 'equipo.seguimiento@empresa.example';
 const credentials = { clientId: 'it-client', clientSecret: 'it-secret', refreshToken: 'it-refresh' };
@@ -98,7 +109,7 @@ export async function startStack({ worker: withWorker = true, routingRules = [] 
   const policy = { ...defaultPolicy(), calendarAligned: false };
   const log = createLogger({ name: 'api-test', level: 'silent' });
   const app = createApp({
-    temporal: env.client, ledger, secrets: SECRETS, zohoStatus: zohoStatusMap(), apiKey: API_KEY, publicUrl: PUBLIC_URL, policy, log,
+    temporal: env.client, ledger, secrets: secretsFor(SECRETS), zohoStatus: zohoStatusMap(), apiKey: { current: API_KEY }, publicUrl: PUBLIC_URL, policy, log,
     links: { temporalUiUrl: 'http://localhost:8233', namespace, zohoWebUrl: 'https://crm.zoho.com' },
     routingRules,
     sentMail: catcherMailbox(catcher),

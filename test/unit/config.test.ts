@@ -1,4 +1,4 @@
-import { ConfigError, parseConfig, required, temporalAddress } from '../../config';
+import { apiKeysOf, ConfigError, parseConfig, required, secretsOf, temporalAddress } from '../../config';
 
 const message = (env: Record<string, string>) => {
   try {
@@ -18,15 +18,58 @@ test('defaults give a working development setup', () => {
 });
 
 test('every bad variable is named with what is wrong, all at once', () => {
-  const text = message({ PORT: '70000', DATABASE_URL: 'mysql://x', TEMPORAL_ADDRESS: 'no-port', API_KEY: 'short' });
+  const text = message({ PORT: '70000', DATABASE_URL: 'mysql://x', TEMPORAL_ADDRESS: 'no-port', API_KEY: 'short-key-of-twenty-c' });
   expect(text).toMatch(/PORT: .*65535/);
   expect(text).toMatch(/DATABASE_URL: must be a postgres:\/\/ connection URL/);
   expect(text).toMatch(/TEMPORAL_ADDRESS: must be host:port/);
-  expect(text).toMatch(/API_KEY: must be at least 16 characters/);
+  expect(text).toMatch(/API_KEY: must be at least 32 characters/);
 });
 
-test('production refuses to run on the public development API key', () => {
-  expect(message({ NODE_ENV: 'production' })).toMatch(/API_KEY: is required in production/);
+/** Distinct production secrets, 32+ characters each, as an operator would generate them. */
+const PRODUCTION = {
+  NODE_ENV: 'production',
+  API_KEY: 'a'.repeat(40),
+  WEB_FORM_SECRET: 'b'.repeat(40),
+  ZOHO_WEBHOOK_SECRET: 'c'.repeat(40),
+  INBOUND_EMAIL_WEBHOOK_SECRET: 'd'.repeat(40),
+  UNSUBSCRIBE_SECRET: 'e'.repeat(40),
+  SESSION_SECRET: 'f'.repeat(40),
+};
+
+test('production refuses to run without each of its secrets, and names every missing one', () => {
+  const text = message({ NODE_ENV: 'production' });
+  for (const name of ['API_KEY', 'WEB_FORM_SECRET', 'ZOHO_WEBHOOK_SECRET', 'INBOUND_EMAIL_WEBHOOK_SECRET', 'UNSUBSCRIBE_SECRET', 'SESSION_SECRET']) {
+    expect(text).toMatch(new RegExp(`  ${name}: is required in production`));
+  }
+  expect(parseConfig(PRODUCTION).NODE_ENV).toBe('production');
+});
+
+test('no secret may serve two purposes: production refuses shared values, rotations included', () => {
+  expect(message({ ...PRODUCTION, ZOHO_WEBHOOK_SECRET: PRODUCTION.WEB_FORM_SECRET })).toMatch(/ZOHO_WEBHOOK_SECRET: must differ from WEB_FORM_SECRET/);
+  expect(message({ ...PRODUCTION, SESSION_SECRET_PREVIOUS: PRODUCTION.API_KEY })).toMatch(/SESSION_SECRET_PREVIOUS: must differ from API_KEY/);
+  expect(message({ ...PRODUCTION, UNSUBSCRIBE_SECRET_PREVIOUS: PRODUCTION.UNSUBSCRIBE_SECRET })).toMatch(/UNSUBSCRIBE_SECRET_PREVIOUS: must differ from UNSUBSCRIBE_SECRET/);
+  // Development too: a shared value is a mistake wherever it is made.
+  expect(message({ WEB_FORM_SECRET: 'g'.repeat(32), INBOUND_EMAIL_WEBHOOK_SECRET: 'g'.repeat(32) })).toMatch(/INBOUND_EMAIL_WEBHOOK_SECRET: must differ/);
+});
+
+test('a short secret is refused with the length it needs', () => {
+  expect(message({ ...PRODUCTION, SESSION_SECRET: 'only-twenty-chars-xx' })).toMatch(/SESSION_SECRET: must be at least 32 characters/);
+});
+
+test('the old shared WEBHOOK_SECRET stops the start and says what replaced it', () => {
+  expect(message({ ...PRODUCTION, WEBHOOK_SECRET: 'h'.repeat(40) })).toMatch(/WEBHOOK_SECRET: no longer used: set WEB_FORM_SECRET, ZOHO_WEBHOOK_SECRET and INBOUND_EMAIL_WEBHOOK_SECRET/);
+});
+
+test('a previous value is accepted alongside the current one while a secret is rotated', () => {
+  const config = parseConfig({ ...PRODUCTION, API_KEY_PREVIOUS: 'p'.repeat(40), WEB_FORM_SECRET_PREVIOUS: 'q'.repeat(40) });
+  expect(apiKeysOf(config)).toEqual({ current: PRODUCTION.API_KEY, previous: 'p'.repeat(40) });
+  expect(secretsOf(config).webForm).toEqual({ current: PRODUCTION.WEB_FORM_SECRET, previous: 'q'.repeat(40) });
+  expect(secretsOf(config).session).toEqual({ current: PRODUCTION.SESSION_SECRET });
+});
+
+test('development stand-ins are public but still one per purpose', () => {
+  const values = Object.values(secretsOf(parseConfig({}))).map((s) => s.current);
+  expect(new Set(values).size).toBe(values.length);
 });
 
 test('Zoho credentials come as a set', () => {
