@@ -198,16 +198,16 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   // An empty variable means "not set", as shells and compose files commonly produce them.
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const result = schema.safeParse(present);
-  if (!result.success) {
-    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  // Secrets are plain text, so their problems are found on the raw values and reported with the rest.
+  const secretProblems = secretProblemsOf(present);
+  if (!result.success || secretProblems.length) {
+    const lines = [...(result.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`) ?? []), ...secretProblems];
+    throw new ConfigError(`Invalid configuration:\n${lines.map((line) => `  ${line}`).join('\n')}`);
   }
   const config = result.data;
   if (config.WEBHOOK_SECRET) {
     throw new ConfigError('Invalid configuration:\n  WEBHOOK_SECRET: no longer used: set WEB_FORM_SECRET, ZOHO_WEBHOOK_SECRET and INBOUND_EMAIL_WEBHOOK_SECRET, each to its own value (docs/security.md)');
   }
-  const secretProblems = secretProblemsOf(config);
-  if (secretProblems.length) throw new ConfigError(`Invalid configuration:\n${secretProblems.map((p) => `  ${p}`).join('\n')}`);
   if (Boolean(config.ADMIN_EMAIL) !== Boolean(config.ADMIN_PASSWORD)) {
     throw new ConfigError('Invalid configuration:\n  ADMIN_EMAIL, ADMIN_PASSWORD: set both or neither');
   }
@@ -257,19 +257,19 @@ const devSecret = (name: SecretVariable) => (name === 'API_KEY' ? DEV_API_KEY : 
  * Production needs every secret set, and no value may serve two purposes (including a previous value
  * still accepted during a rotation): one leaked key must not open a second door.
  */
-function secretProblemsOf(config: Config): string[] {
+function secretProblemsOf(env: Record<string, string | undefined>): string[] {
   const names: SecretVariable[] = ['API_KEY', ...Object.values(SECRET_VARIABLES)];
   const problems: string[] = [];
-  if (config.NODE_ENV === 'production') {
+  if (env.NODE_ENV === 'production') {
     for (const name of names) {
-      if (!config[name]) problems.push(`${name}: is required in production`);
-      else if (config[name] === devSecret(name)) problems.push(`${name}: is the public development value`);
+      if (!env[name]) problems.push(`${name}: is required in production`);
+      else if (env[name] === devSecret(name)) problems.push(`${name}: is the public development value`);
     }
   }
   const owners = new Map<string, string>();
   for (const name of names) {
     for (const variable of [name, `${name}_PREVIOUS`] as const) {
-      const value = config[variable as keyof Config] as string | undefined;
+      const value = env[variable];
       if (!value) continue;
       const owner = owners.get(value);
       if (owner) problems.push(`${variable}: must differ from ${owner} (one secret per purpose)`);

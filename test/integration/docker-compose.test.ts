@@ -273,7 +273,7 @@ describe('docker-compose.yml as written', () => {
   const text = readFileSync(composeFile, 'utf8');
 
   it.each(Object.keys(requiredSecrets))('%s is only ever a required ${…:?…} interpolation', (name) => {
-    const mentions = [...text.matchAll(new RegExp(`\\$\\{${name}([^}]*)\\}`, 'g'))].map((m) => m[1]);
+    const mentions = [...text.matchAll(new RegExp(`\\$\\{${name}(?![A-Z0-9_])([^}]*)\\}`, 'g'))].map((m) => m[1]);
     expect(mentions.length).toBeGreaterThan(0);
     for (const rest of mentions) expect(rest).toMatch(/^:\?/);
   });
