@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { leadInputSchema } from '../domain/lead';
+import { leadInputSchema, webFormInputSchema } from '../domain/lead';
 import { cadenceChoiceSchema, commandSchema, outcomeSchema } from '../domain/outcomes';
 import { zohoWebhookSchema } from '../integrations/zoho/webhook';
 import { IDEMPOTENCY_KEY_PATTERN } from '../services/idempotency';
@@ -34,7 +34,12 @@ export function openApiDocument({ publicUrl }: { publicUrl: string }) {
     info: { title: 'Seguimiento API', version: '1.0.0', description: 'Enrol leads, read their live state, record outcomes. Bearer API key on /api routes.' },
     servers: [{ url: publicUrl }],
     components: {
-      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' }, webhookSecret: { type: 'apiKey', in: 'header', name: 'X-Webhook-Secret' } },
+      securitySchemes: {
+        apiKey: { type: 'http', scheme: 'bearer' },
+        // Each webhook has its own secret (docs/security.md): one scheme per source.
+        zohoWebhookSecret: { type: 'apiKey', in: 'header', name: 'X-Webhook-Secret', description: 'ZOHO_WEBHOOK_SECRET' },
+        inboundEmailWebhookSecret: { type: 'apiKey', in: 'header', name: 'X-Webhook-Secret', description: 'INBOUND_EMAIL_WEBHOOK_SECRET' },
+      },
       schemas: {
         Error: { type: 'object', required: ['error', 'message'], properties: { error: { type: 'string' }, message: { type: 'string' }, fields: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } } } },
         LeadState: { type: 'object', description: 'Stage, owner, cadence, touches, next step, SLA and counts (see domain/lead-state.ts)' },
@@ -87,17 +92,17 @@ export function openApiDocument({ publicUrl }: { publicUrl: string }) {
         post: { summary: 'Move the lead to another published cadence version', parameters: keyedUpdate, requestBody: json(cadenceChoiceSchema), responses: { 200: leadState, 400: error('Unknown cadence or not possible now'), 404: error('Unknown lead'), 409: keyReused } },
       },
       '/webhooks/inbound-email': {
-        post: { summary: 'An inbound email; a reply ends the right lead’s cadence', security: [{ webhookSecret: [] }], requestBody: json(inboundEmailSchema), responses: { 200: { description: 'Matched' }, 401: error('Bad secret'), 404: error('No lead matches') } },
+        post: { summary: 'An inbound email; a reply ends the right lead’s cadence', security: [{ inboundEmailWebhookSecret: [] }], requestBody: json(inboundEmailSchema), responses: { 200: { description: 'Matched' }, 401: error('Bad secret'), 404: error('No lead matches') } },
       },
       '/webhooks/zoho': {
-        post: { summary: 'Zoho workflow-rule webhook', security: [{ webhookSecret: [] }], requestBody: json(zohoWebhookSchema), responses: { 200: { description: 'Enrolled, outcome or ignored' }, 401: error('Bad secret') } },
+        post: { summary: 'Zoho workflow-rule webhook', security: [{ zohoWebhookSecret: [] }], requestBody: json(zohoWebhookSchema), responses: { 200: { description: 'Enrolled, outcome or ignored' }, 401: error('Bad secret') } },
       },
       '/webhooks/web-form': {
         post: {
-          summary: 'The website form, signed: X-Timestamp and X-Signature = sha256=HMAC(secret, "<timestamp>.<body>")',
+          summary: 'The website form, signed: X-Timestamp and X-Signature = sha256=HMAC(WEB_FORM_SECRET, "<timestamp>.<body>"); it may not set createdAt or source',
           security: [],
-          requestBody: json(leadInputSchema),
-          responses: { 201: { description: 'Enrolled' }, 200: { description: 'Already known' }, 401: error('Bad or stale signature'), 409: error('Replay') },
+          requestBody: json(webFormInputSchema),
+          responses: { 201: { description: 'Enrolled' }, 200: { description: 'Already known' }, 400: error('Invalid fields, or createdAt/source set'), 401: error('Bad or stale signature'), 409: error('Replay') },
         },
       },
     },
