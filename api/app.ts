@@ -71,7 +71,7 @@ export function createApp({ temporal, ledger, secrets, zohoStatus, apiKey, publi
   app.use('/api', requireApiKey(apiKey));
   app.use('/api/leads', leadRoutes({ leads, imports }));
   app.use(webApp({
-    accounts: new Accounts(ledger.pool), sessions: new Sessions(ledger.pool, secrets.session), leads, views: new LeadViews(ledger.pool), ledger, imports,
+    accounts: new Accounts(ledger.pool), sessions: new Sessions(ledger.pool, secrets.session), sessionSecret: secrets.session, leads, views: new LeadViews(ledger.pool), ledger, imports,
     routing: new Routing(ledger.pool), routingRules, director, publicUrl, links, sentMail, log,
   }));
   app.use(webNotFound);

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { ZodError } from 'zod';
 import { newUserSchema, passwordChangeSchema } from '../../domain/accounts';
-import { TooManyAttemptsError, type Accounts } from './accounts';
+import { deviceCookie, deviceOf, LOGIN_LIMITS, TooManyAttemptsError, type Accounts } from './accounts';
 import { spanishFieldErrors } from '../../domain/texts';
 import {
   cookies, flash, preLoginToken, preLoginTokenValid, requireLogin, requireRole, SESSION_COOKIE, sessionOf, setCookie, userOf, verifyCsrf,
@@ -11,12 +11,18 @@ import { accountsPage, myAccountPage } from './pages/accounts';
 import { loginPage } from './pages/login';
 import { SESSION_HOURS, type Sessions } from './sessions';
 import type { WebContext } from './context';
+import type { Secret } from '../../lib/secret';
 
 /** Only a path on this site: `next=//evil.example` must not turn the login into an open redirect. */
 export const safeNext = (next: unknown) => (typeof next === 'string' && /^\/(?!\/)[\w\-./?=&%]*$/.test(next) ? next : '/mi-dia');
 
-export function authRoutes({ accounts, sessions, loads, cookie, ctx }: {
-  accounts: Accounts; sessions: Sessions; loads: () => Promise<Record<string, number>>; cookie: CookieOptions; ctx: WebContext;
+/** Names a browser that signed in to an account before, so attacks from elsewhere cannot lock it out. */
+export const DEVICE_COOKIE = 'seg_device';
+const DEVICE_COOKIE_SECONDS = 365 * 24 * 3600;
+
+/** `sessionSecret` signs the device cookies (SESSION_SECRET, as for sessions). */
+export function authRoutes({ accounts, sessions, sessionSecret, loads, cookie, ctx }: {
+  accounts: Accounts; sessions: Sessions; sessionSecret: Secret; loads: () => Promise<Record<string, number>>; cookie: CookieOptions; ctx: WebContext;
 }): Router {
   const router = Router();
 
@@ -32,14 +38,20 @@ export function authRoutes({ accounts, sessions, loads, cookie, ctx }: {
     const again = (status: number, error: string) =>
       res.status(status).send(loginPage({ csrf: preLoginToken(req, res, cookie), next, email, error }));
     if (!preLoginTokenValid(req)) return again(403, 'El formulario caducó. Vuelve a intentarlo.');
+    const device = deviceOf({ cookie: cookies(req)[DEVICE_COOKIE], secret: sessionSecret });
     try {
-      const user = await accounts.authenticate({ email, password, ip: req.ip ?? 'unknown' });
+      const user = await accounts.authenticate({ email, password, ip: req.ip ?? 'unknown', device });
       if (!user) return again(401, 'Correo o contraseña incorrectos.');
       setCookie(res, SESSION_COOKIE, await sessions.create({ userId: user.id }), cookie, SESSION_HOURS * 3600);
+      // The browser is known to this account from now on; one already known keeps its nonce (and its
+      // count) and is signed again, so it outlives a rotation of the secret.
+      const nonce = device?.userId === user.id ? device.nonce : undefined;
+      setCookie(res, DEVICE_COOKIE, deviceCookie({ userId: user.id, nonce, secret: sessionSecret }), cookie, DEVICE_COOKIE_SECONDS);
       res.redirect(303, next);
     } catch (err) {
-      if (err instanceof TooManyAttemptsError) return again(429, 'Demasiados intentos fallidos. Espera 15 minutos y vuelve a intentarlo.');
-      throw err;
+      if (!(err instanceof TooManyAttemptsError)) throw err;
+      res.set('Retry-After', String(LOGIN_LIMITS.windowMinutes * 60));
+      return again(429, `Demasiados intentos fallidos. Espera ${LOGIN_LIMITS.windowMinutes} minutos y vuelve a intentarlo.`);
     }
   });
 
@@ -47,6 +59,7 @@ export function authRoutes({ accounts, sessions, loads, cookie, ctx }: {
     const token = cookies(req)[SESSION_COOKIE];
     if (token) await sessions.destroy(token);
     setCookie(res, SESSION_COOKIE, '', cookie, 0);
+    // The device cookie stays: signing out does not make the browser a stranger to the account.
     res.redirect(303, '/login');
   });
 
@@ -58,8 +71,16 @@ export function authRoutes({ accounts, sessions, loads, cookie, ctx }: {
     const parsed = passwordChangeSchema.safeParse(req.body, { reportInput: true });
     if (!parsed.success) return res.status(400).send(myAccountPage(ctx(req, res), { errors: spanishFieldErrors(parsed.error) }));
     const user = userOf(res);
-    if (!(await accounts.verifyPassword({ id: user.id, password: parsed.data.current }))) {
-      return res.status(400).send(myAccountPage(ctx(req, res), { errors: { current: ['no es correcta'] } }));
+    // The current password goes through the login's limits: a borrowed session cannot guess it either.
+    const device = deviceOf({ cookie: cookies(req)[DEVICE_COOKIE], secret: sessionSecret });
+    try {
+      if (!(await accounts.authenticate({ email: user.email, password: parsed.data.current, ip: req.ip ?? 'unknown', device }))) {
+        return res.status(400).send(myAccountPage(ctx(req, res), { errors: { current: ['no es correcta'] } }));
+      }
+    } catch (err) {
+      if (!(err instanceof TooManyAttemptsError)) throw err;
+      res.set('Retry-After', String(LOGIN_LIMITS.windowMinutes * 60));
+      return res.status(429).send(myAccountPage(ctx(req, res), { errors: { current: [`demasiados intentos: espera ${LOGIN_LIMITS.windowMinutes} minutos`] } }));
     }
     // A new password ends every session, this one included: the person signs in again with it.
     await accounts.update(user.id, { password: parsed.data.password });

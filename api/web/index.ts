@@ -21,6 +21,7 @@ import { leadRoutes } from './lead-routes';
 import { errorPage } from './pages/layout';
 import { sentMailPage, type SentMail } from './pages/sent-mail';
 import type { Sessions } from './sessions';
+import type { Secret } from '../../lib/secret';
 
 /** The local SMTP catcher's mailbox, read by the dev-only "Correo enviado" page. */
 export interface SentMailbox {
@@ -31,6 +32,8 @@ export interface SentMailbox {
 export interface WebDeps {
   accounts: Accounts;
   sessions: Sessions;
+  /** SESSION_SECRET, which also signs the login's device cookies. */
+  sessionSecret: Secret;
   leads: LeadService;
   views: LeadViews;
   ledger: Ledger;
@@ -46,7 +49,7 @@ export interface WebDeps {
 }
 
 /** The executives' and the director's web app: server-rendered Spanish pages, sessions and forms. */
-export function webApp({ accounts, sessions, leads, views, ledger, imports, routing, routingRules, director, publicUrl, links, sentMail, log }: WebDeps): Router {
+export function webApp({ accounts, sessions, sessionSecret, leads, views, ledger, imports, routing, routingRules, director, publicUrl, links, sentMail, log }: WebDeps): Router {
   const cookie = { secure: publicUrl.startsWith('https:') };
   const ctx = webContext({ cookie, sentMail: Boolean(sentMail) });
   const router = Router();
@@ -59,7 +62,7 @@ export function webApp({ accounts, sessions, leads, views, ledger, imports, rout
   router.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 100 }));
   router.use(loadSession(sessions));
   const loads = async () => Object.fromEntries((await routing.loads()).map((l) => [l.email, l.active]));
-  router.use(authRoutes({ accounts, sessions, loads, cookie, ctx }));
+  router.use(authRoutes({ accounts, sessions, sessionSecret, loads, cookie, ctx }));
   router.use(teamRoutes({ accounts, routing, leads, rules: routingRules, cookie, ctx }));
   router.use('/importar', importRoutes({ imports, ctx }));
   if (sentMail) {

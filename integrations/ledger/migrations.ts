@@ -211,4 +211,28 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       ALTER TABLE webhook_deliveries ALTER COLUMN state SET DEFAULT 'claimed';
     `,
   },
+  {
+    version: 9,
+    name: 'login attempts recorded before the password is checked',
+    sql: `
+      -- Every login attempt is recorded before its password is checked and stays when it was wrong;
+      -- a success deletes what it clears (Accounts.authenticate has the limits). device is the nonce
+      -- of a valid device cookie: such attempts count only against that device.
+      CREATE TABLE login_attempts (
+        id           bigserial   PRIMARY KEY,
+        email        text        NOT NULL,
+        ip           text        NOT NULL,
+        device       text,
+        attempted_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX login_attempts_email_idx ON login_attempts (email, attempted_at) WHERE device IS NULL;
+      CREATE INDEX login_attempts_ip_idx ON login_attempts (ip, attempted_at) WHERE device IS NULL;
+      CREATE INDEX login_attempts_device_idx ON login_attempts (device, attempted_at) WHERE device IS NOT NULL;
+      CREATE INDEX login_attempts_sweep_idx ON login_attempts (attempted_at);
+      -- Failures still inside the window keep counting across the upgrade. login_failures itself stays
+      -- for this release: an API process of the previous one, during a rolling deploy, still writes it.
+      INSERT INTO login_attempts (email, ip, attempted_at)
+        SELECT email, ip, failed_at FROM login_failures WHERE failed_at > now() - interval '15 minutes';
+    `,
+  },
 ];
