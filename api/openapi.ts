@@ -75,7 +75,7 @@ export function openApiDocument({ publicUrl }: { publicUrl: string }) {
           },
           responses: {
             200: { description: 'Per-row results (created, existing, opted_out, already_imported, invalid with messages) and their counts', content: { 'application/json': { schema: { $ref: '#/components/schemas/ImportResult' } } } },
-            400: error('Not a readable lead file (missing columns, not CSV/XLSX, over 5,000 rows)'), 413: error('Over 2 MB'),
+            400: error('Not a readable lead file (missing columns, not CSV/XLSX) or over a limit: 5,000 rows, 50 columns, 1,000 characters a cell, 20 MB unzipped; the message names it'), 413: error('Over 2 MB'),
           },
         },
       },

@@ -1,8 +1,15 @@
-import { parse } from 'csv-parse/sync';
-import { Workbook, type CellValue } from 'exceljs';
 import { leadInputSchema, normaliseEmail, type LeadInput } from '../domain/lead';
 import { DAY_MS } from '../domain/policy';
 import { countryFromName, fieldLabel, spanishErrorLines } from '../domain/texts';
+import { looksLikeText, readCsv } from './lead-file-csv';
+import { LeadFileError, limitError, MAX_LEAD_FILE_HEADER_CHARS, MAX_LEAD_FILE_ROWS, NOT_A_LEAD_FILE, type Cell, type SheetRow } from './lead-file-limits';
+import { readXlsx } from './lead-file-xlsx';
+
+// The limits live beside the readers that enforce them; callers keep importing from here.
+export { LeadFileError, MAX_LEAD_FILE_ROWS };
+export {
+  MAX_LEAD_FILE_CELL_CHARS, MAX_LEAD_FILE_COLUMNS, MAX_LEAD_FILE_HEADER_CHARS, MAX_LEAD_FILE_TEXT_CHARS, MAX_XLSX_UNZIPPED_BYTES,
+} from './lead-file-limits';
 
 /** One data row of an uploaded lead file, validated on its own. */
 export interface LeadFileRow {
@@ -15,15 +22,6 @@ export interface LeadFileRow {
   /** Every named column of the row as written (header → cell text), for showing the row back. */
   raw: Record<string, string>;
 }
-
-/** The file cannot be read at all; the message is Spanish and meant for the person who uploaded it. */
-export class LeadFileError extends Error {
-  override name = 'LeadFileError';
-}
-
-export const MAX_LEAD_FILE_ROWS = 5000;
-
-const NOT_A_LEAD_FILE = 'El archivo debe ser CSV o Excel (.xlsx)';
 
 type Field =
   | 'firstName' | 'lastName' | 'email' | 'phone' | 'country' | 'profile' | 'courseCode' | 'courseName' | 'source'
@@ -82,13 +80,10 @@ const LANGUAGE_BY_NAME: Record<string, string> = {
   en: 'en', ingles: 'en', english: 'en',
 };
 
-/** A cell as read: its text, and for an Excel hyperlink the link behind it. */
-interface Cell { text: string; link?: string }
-interface SheetRow { number: number; cells: Cell[] }
-
 /**
  * Reads an uploaded CSV or Excel file of leads and validates each data row on its own, so one bad row
- * never hides the good ones. Throws LeadFileError only when the file as a whole cannot be used.
+ * never hides the good ones. Throws LeadFileError only when the file as a whole cannot be used, which
+ * includes a file past one of the limits in lead-file-limits.ts (found while reading, not after).
  */
 export async function readLeadFile({ fileName, content }: { fileName: string; content: Buffer }): Promise<LeadFileRow[]> {
   const extension = /\.([^./\\]+)$/.exec(fileName.trim())?.[1]?.toLowerCase();
@@ -99,100 +94,6 @@ export async function readLeadFile({ fileName, content }: { fileName: string; co
   else if (content.length === 0 && (extension === 'csv' || extension === 'xlsx')) throw new LeadFileError('El archivo está vacío');
   else throw new LeadFileError(NOT_A_LEAD_FILE);
   return validateRows(rows.filter((r) => r.cells.some((c) => c.text.trim() !== '')));
-}
-
-async function readXlsx(content: Buffer): Promise<SheetRow[]> {
-  const wb = new Workbook();
-  try {
-    // exceljs types its Buffer as an ArrayBuffer look-alike that a Node Buffer no longer matches; at run time it takes one.
-    await wb.xlsx.load(content as unknown as Parameters<typeof wb.xlsx.load>[0]);
-  } catch {
-    throw new LeadFileError(NOT_A_LEAD_FILE);
-  }
-  const sheet = wb.worksheets[0];
-  if (!sheet) throw new LeadFileError('El archivo Excel no tiene hojas');
-  const rows: SheetRow[] = [];
-  sheet.eachRow({ includeEmpty: false }, (row, number) => {
-    const cells: Cell[] = [];
-    for (let col = 1; col <= row.cellCount; col++) cells.push(fromExcel(row.getCell(col).value));
-    rows.push({ number, cells });
-  });
-  return rows;
-}
-
-function fromExcel(value: CellValue | undefined): Cell {
-  if (value === null || value === undefined) return { text: '' };
-  if (typeof value === 'string') return { text: value };
-  if (typeof value === 'number') return { text: String(value) };
-  if (typeof value === 'boolean') return { text: value ? 'TRUE' : 'FALSE' };
-  if (value instanceof Date) return { text: Number.isNaN(value.getTime()) ? '' : isoDay(value) };
-  if ('richText' in value) return { text: value.richText.map((part) => part.text).join('') };
-  // The text of a hyperlink cell may itself be rich text, whatever the typings say.
-  if ('hyperlink' in value) return { text: fromExcel(value.text as CellValue).text, link: value.hyperlink };
-  if ('formula' in value || 'sharedFormula' in value) return fromExcel(value.result);
-  if ('error' in value) return { text: value.error };
-  return { text: '' };
-}
-
-/** Excel keeps a day as midnight UTC of that day. */
-function isoDay(date: Date): string {
-  return date.toISOString().slice(0, 10);
-}
-
-/** A CSV is text: a NUL or a run of control bytes means an image, a PDF or some other binary renamed. */
-function looksLikeText(content: Buffer): boolean {
-  const sample = content.subarray(0, 8192);
-  let control = 0;
-  for (const byte of sample) {
-    if (byte === 0) return false;
-    if (byte < 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d && byte !== 0x0c) control++;
-  }
-  return control <= sample.length / 100;
-}
-
-function readCsv(content: Buffer): SheetRow[] {
-  const text = decode(content);
-  if (text.trim() === '') throw new LeadFileError('El archivo está vacío');
-  let records: string[][];
-  try {
-    records = parse(text, {
-      delimiter: detectDelimiter(text),
-      relax_column_count: true,
-      relax_quotes: true,
-      skip_empty_lines: false,
-    });
-  } catch (err) {
-    const line = (err as { lines?: unknown }).lines;
-    throw new LeadFileError(
-      typeof line === 'number'
-        ? `No se pudo leer el CSV: revisa las comillas cerca de la línea ${String(line)}`
-        : 'No se pudo leer el CSV: revisa que esté bien formado',
-    );
-  }
-  // Numbered as a spreadsheet shows them: one row per record, blank lines included.
-  return records.map((cells, i) => ({ number: i + 1, cells: cells.map((t) => ({ text: t })) }));
-}
-
-/** UTF-8 with or without BOM; a file that is not UTF-8 is most likely Excel's "CSV" in Windows-1252. */
-function decode(content: Buffer): string {
-  const body = content[0] === 0xef && content[1] === 0xbb && content[2] === 0xbf ? content.subarray(3) : content;
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(body);
-  } catch {
-    return new TextDecoder('windows-1252').decode(body);
-  }
-}
-
-/** Excel in Spanish locales writes ";" where others write ","; the header line tells which. */
-function detectDelimiter(text: string): string {
-  const header = text.split(/\r\n|\n|\r/).find((line) => line.trim() !== '') ?? '';
-  const counts: Record<string, number> = { ',': 0, ';': 0, '\t': 0 };
-  let quoted = false;
-  for (const ch of header) {
-    if (ch === '"') quoted = !quoted;
-    else if (!quoted && ch in counts) counts[ch] = (counts[ch] ?? 0) + 1;
-  }
-  return Object.entries(counts).reduce((best, entry) => (entry[1] > best[1] ? entry : best), [',', 0])[0];
 }
 
 function validateRows(rows: SheetRow[]): LeadFileRow[] {
@@ -213,11 +114,11 @@ function validateRows(rows: SheetRow[]): LeadFileRow[] {
   }
   if (missing.length > 0) throw new LeadFileError(`Faltan columnas obligatorias: ${missing.join(', ')}`);
   if (data.length === 0) throw new LeadFileError('El archivo no tiene leads: solo tiene la fila de encabezados');
-  if (data.length > MAX_LEAD_FILE_ROWS) {
-    throw new LeadFileError(
-      `El archivo tiene ${String(data.length)} filas de leads y el máximo es ${String(MAX_LEAD_FILE_ROWS)}; divídelo en varios archivos`,
-    );
-  }
+  // The readers stop at the limit as they read; this only restates it where the rows are used.
+  if (data.length > MAX_LEAD_FILE_ROWS) throw limitError.rows();
+  // Header names become the keys of every row's `raw`, kept until the import is confirmed.
+  const longHeader = headers.findIndex((name) => name.length > MAX_LEAD_FILE_HEADER_CHARS);
+  if (longHeader >= 0) throw limitError.header(longHeader + 1);
 
   const rawKeys = uniqueKeys(headers);
   const firstRowByEmail = new Map<string, number>();
@@ -316,6 +217,10 @@ function friendlyUrl(text: string | undefined, link: string | undefined): string
   if (link !== undefined && /^https?:\/\//i.test(link.trim())) return link.trim();
   if (text !== undefined && /^(www\.)?linkedin\.com\//i.test(text)) return `https://${text}`;
   return text;
+}
+
+function isoDay(date: Date): string {
+  return date.toISOString().slice(0, 10);
 }
 
 function defined<T extends Record<string, unknown>>(obj: T): Partial<T> {
