@@ -103,8 +103,6 @@ const schema = z.object({
   /** Keys the web app's session and trusted-device tokens. */
   SESSION_SECRET: secret,
   ...rotated('SESSION_SECRET'),
-  /** Replaced by the five secrets above; set, it stops the start with a message saying so. */
-  WEBHOOK_SECRET: z.string().optional(),
   ZOHO_ACCOUNTS_URL: optionalUrl,
   ZOHO_API_DOMAIN: optionalUrl,
   ZOHO_CLIENT_ID: z.string().min(1).optional(),
@@ -205,9 +203,6 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.map((line) => `  ${line}`).join('\n')}`);
   }
   const config = result.data;
-  if (config.WEBHOOK_SECRET) {
-    throw new ConfigError('Invalid configuration:\n  WEBHOOK_SECRET: no longer used: set WEB_FORM_SECRET, ZOHO_WEBHOOK_SECRET and INBOUND_EMAIL_WEBHOOK_SECRET, each to its own value (docs/security.md)');
-  }
   if (Boolean(config.ADMIN_EMAIL) !== Boolean(config.ADMIN_PASSWORD)) {
     throw new ConfigError('Invalid configuration:\n  ADMIN_EMAIL, ADMIN_PASSWORD: set both or neither');
   }
@@ -260,6 +255,8 @@ const devSecret = (name: SecretVariable) => (name === 'API_KEY' ? DEV_API_KEY : 
 function secretProblemsOf(env: Record<string, string | undefined>): string[] {
   const names: SecretVariable[] = ['API_KEY', ...Object.values(SECRET_VARIABLES)];
   const problems: string[] = [];
+  // The one shared secret of earlier releases: left set, it would silently protect nothing.
+  if (env.WEBHOOK_SECRET) problems.push('WEBHOOK_SECRET: no longer used: set WEB_FORM_SECRET, ZOHO_WEBHOOK_SECRET and INBOUND_EMAIL_WEBHOOK_SECRET, each to its own value (docs/security.md)');
   if (env.NODE_ENV === 'production') {
     for (const name of names) {
       if (!env[name]) problems.push(`${name}: is required in production`);
