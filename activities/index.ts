@@ -4,6 +4,8 @@ import type { EscalationKind, TouchTemplate } from '../domain/emails';
 import type { Lead, Stage } from '../domain/lead';
 import type { LeadView } from '../domain/lead-view';
 import { LeadViews } from '../integrations/ledger/lead-views';
+import { Catalog } from '../integrations/ledger/catalog';
+import { urgencyFor } from '../domain/urgency';
 import { Routing } from '../integrations/ledger/routing';
 import { poolFor, type RoutingRule } from '../domain/routing';
 import type { Ledger } from '../integrations/ledger/ledger';
@@ -81,6 +83,7 @@ function errorTypeOf(error: string): string {
 
 export function createActivities({ ledger, mailer, emails, zoho, directorEmail, temporalUiUrl, namespace, publicUrl, unsubscribeSecret, teamReplyTo, zohoStatus, routingRules = [], temporal, claimTiming }: ActivityDeps) {
   const views = new LeadViews(ledger.pool);
+  const catalog = new Catalog(ledger.pool);
   const routing = new Routing(ledger.pool);
   const timing: ClaimTiming = { ...DEFAULT_CLAIM_TIMING, ...claimTiming };
   const claims = { ledger, mailer, timing };
@@ -140,11 +143,13 @@ export function createActivities({ ledger, mailer, emails, zoho, directorEmail, 
      * attempt) is `uncertain` and never repeated: a person contacted twice is worse than one touch missed.
      */
     async sendTouchEmail({ lead, owner, touchKey, template }: SendTouchEmailInput): Promise<SendTouchEmailResult> {
+      // Urgency is read from the catalog now, as the mail leaves, never from the lead's snapshot.
+      const urgency = urgencyFor({ course: await catalog.find(lead.course.code), country: lead.country, now: new Date() });
       return sendOnce(claims, {
         key: touchKey, leadId: lead.leadId, kind: 'email', address: lead.email,
         mail: () => {
           const unsubscribeUrl = `${publicUrl}/unsubscribe/${unsubscribeToken({ leadId: lead.leadId, secret: unsubscribeSecret })}`;
-          const content = emails.touchEmail({ lead, template, today: new Date().toISOString().slice(0, 10), unsubscribeUrl });
+          const content = emails.touchEmail({ lead, template, urgency, unsubscribeUrl });
           return {
             to: lead.email,
             replyTo: owner && owner.includes('@') ? owner : teamReplyTo,

@@ -1,6 +1,7 @@
 import type { IntegrationName } from '../domain/effects';
 import type { EscalationKind, RenderedMail, TouchTemplate } from '../domain/emails';
 import type { Lead, Stage } from '../domain/lead';
+import type { Urgency } from '../domain/urgency';
 import type { OutgoingMail } from '../integrations/mailer';
 
 /*
@@ -15,7 +16,7 @@ export type MailContent = RenderedMail & Pick<OutgoingMail, 'attachments'>;
 
 export interface EmailRenderers {
   /** A touch email in the lead's language, with the visible unsubscribe link. */
-  touchEmail: (input: { lead: Lead; template: TouchTemplate; today: string; unsubscribeUrl: string }) => MailContent;
+  touchEmail: (input: { lead: Lead; template: TouchTemplate; urgency: Urgency; unsubscribeUrl: string }) => MailContent;
   /** The internal email about a lead that needs a person (always Spanish). */
   escalation: (input: {
     lead: Lead; kind: EscalationKind; stage: Stage; owner: string | null; leadUrl: string; temporalUrl: string;

@@ -16,6 +16,8 @@ import { LeadImports } from '../services/lead-import';
 import { LeadService } from '../services/lead-service';
 import { openApiDocument } from './openapi';
 import { leadRoutes } from './routes/leads';
+import { courseRoutes } from './routes/courses';
+import { Catalog } from '../integrations/ledger/catalog';
 import { unsubscribeRoutes } from './routes/unsubscribe';
 import { webhookRoutes } from './routes/webhooks';
 import { Accounts } from './web/accounts';
@@ -62,6 +64,7 @@ export function createApp({ temporal, ledger, secrets, zohoStatus, apiKey, publi
   });
   const leads = new LeadService({ temporal, ledger, publicUrl, policy });
   const imports = new LeadImports(ledger.pool, leads);
+  const catalog = new Catalog(ledger.pool);
   app.use('/unsubscribe', unsubscribeRoutes({ leads, views: new LeadViews(ledger.pool), ledger, secret: secrets.unsubscribe, log }));
   app.use('/webhooks', webhookRoutes({ temporal, ledger, leads, zohoStatus, secrets }));
   const docs = openApiDocument({ publicUrl });
@@ -70,8 +73,9 @@ export function createApp({ temporal, ledger, secrets, zohoStatus, apiKey, publi
   });
   app.use('/api', requireApiKey(apiKey));
   app.use('/api/leads', leadRoutes({ leads, imports }));
+  app.use('/api/courses', courseRoutes({ catalog }));
   app.use(webApp({
-    accounts: new Accounts(ledger.pool), sessions: new Sessions(ledger.pool, secrets.session), sessionSecret: secrets.session, leads, views: new LeadViews(ledger.pool), ledger, imports,
+    accounts: new Accounts(ledger.pool), sessions: new Sessions(ledger.pool, secrets.session), sessionSecret: secrets.session, leads, views: new LeadViews(ledger.pool), ledger, imports, catalog,
     routing: new Routing(ledger.pool), routingRules, director, publicUrl, links, sentMail, log,
   }));
   app.use(webNotFound);

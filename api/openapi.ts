@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { leadInputSchema, webFormInputSchema } from '../domain/lead';
+import { CATALOG_COLUMNS, courseBodySchema } from '../services/course-catalog';
 import { cadenceChoiceSchema, commandSchema, outcomeSchema } from '../domain/outcomes';
 import { zohoWebhookSchema } from '../integrations/zoho/webhook';
 import { IDEMPOTENCY_KEY_PATTERN } from '../services/idempotency';
@@ -12,6 +13,7 @@ const schema = (s: z.ZodType) => {
 };
 
 const json = (s: z.ZodType) => ({ required: true, content: { 'application/json': { schema: schema(s) } } });
+const courseCode = { name: 'code', in: 'path', required: true, schema: { type: 'string' } };
 const error = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
 const leadIdParam = [{ name: 'leadId', in: 'path', required: true, schema: { type: 'string', pattern: '^L-[0-9a-z]{13}$' } }];
 const idempotencyKey = {
@@ -90,6 +92,24 @@ export function openApiDocument({ publicUrl }: { publicUrl: string }) {
       },
       '/api/leads/{leadId}/cadence': {
         post: { summary: 'Move the lead to another published cadence version', parameters: keyedUpdate, requestBody: json(cadenceChoiceSchema), responses: { 200: leadState, 400: error('Unknown cadence or not possible now'), 404: error('Unknown lead'), 409: keyReused } },
+      },
+      '/api/courses': {
+        get: { summary: 'The course catalog, and the course codes leads carry that it lacks', responses: { 200: { description: '{ courses, unknownCourses }' }, 401: error('No valid API key') } },
+      },
+      '/api/courses/import': {
+        post: {
+          summary: `A catalog CSV, one row per cohort (${CATALOG_COLUMNS.join(', ')}): each course in it is replaced with its cohorts, all or none`,
+          requestBody: { required: true, content: { 'text/csv': { schema: { type: 'string' } } } },
+          responses: { 200: { description: '{ created, updated }' }, 400: error('Problems, by line; nothing saved'), 401: error('No valid API key') },
+        },
+      },
+      '/api/courses/{code}': {
+        get: { summary: 'One course with its cohorts', parameters: [courseCode], responses: { 200: { description: 'The course' }, 404: error('Not in the catalog') } },
+        put: {
+          summary: 'Create or replace a course with all its cohorts; every mail reads it as it is sent',
+          parameters: [courseCode], requestBody: json(courseBodySchema),
+          responses: { 201: { description: 'Created' }, 200: { description: 'Replaced' }, 400: error('Invalid fields') },
+        },
       },
       '/webhooks/inbound-email': {
         post: { summary: 'An inbound email; a reply ends the right lead’s cadence', security: [{ inboundEmailWebhookSecret: [] }], requestBody: json(inboundEmailSchema), responses: { 200: { description: 'Matched' }, 401: error('Bad secret'), 404: error('No lead matches') } },

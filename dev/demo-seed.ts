@@ -120,7 +120,7 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
  * A JSON API call. A product too busy to answer in time (status 0) or failing (5xx) costs that one
  * request, not the whole seed: the caller counts it. A wrong key stops everything.
  */
-async function api<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; json: T & { message?: string } }> {
+async function api<T>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<{ status: number; json: T & { message?: string } }> {
   return limited(async () => {
     const sent = Date.now();
     try {
@@ -312,6 +312,26 @@ function makeLead(n: number, now: number): LeadInput {
   };
 }
 
+/**
+ * The course catalog, by API: two cohorts a course, relative to today, some with an early bird or few
+ * seats left, one course with nothing scheduled, so the mails show every honest kind of urgency.
+ */
+async function ensureCatalog(now: number): Promise<number> {
+  const day = (days: number) => new Date(now + days * DAY_MS).toISOString().slice(0, 10);
+  let saved = 0;
+  for (const [i, course] of COURSES.entries()) {
+    const cohorts = course.code === 'UX-150' ? [] : [
+      { startDate: day(30 + 7 * i), modality: 'online', price: course.price, currency: 'USD', seats: 30, seatsTaken: i % 2 ? 24 : 10,
+        ...(i % 3 === 0 ? { earlyBirdDeadline: day(10 + i), earlyBirdPrice: Math.round(course.price * 0.85) } : {}) },
+      { startDate: day(120 + 7 * i), modality: i % 2 ? 'presencial' : 'hibrido', price: course.price, currency: 'USD' },
+    ];
+    const { status, json } = await api('PUT', `/courses/${course.code}`, { name: course.name, cohorts });
+    if (status !== 200 && status !== 201) fail(`The catalog refused ${course.code} (${status}): ${json.message ?? ''}`);
+    saved += 1;
+  }
+  return saved;
+}
+
 interface Enrolled { leadId: string; lead: LeadInput; created: boolean }
 
 async function enrolAll(leads: LeadInput[]): Promise<{ enrolled: Enrolled[]; failed: string[] }> {
@@ -484,6 +504,8 @@ async function main(): Promise<void> {
 
   // Everything random is drawn here, before any answer can influence the order: reproducible runs.
   const now = Date.now();
+  const catalog = await ensureCatalog(now);
+  say(`Catalog: ${catalog} courses with their cohorts (the mails' urgency comes from it)`);
   const leads = Array.from({ length: LEAD_COUNT }, (_, i) => makeLead(i + 1, now));
   const plans = leads.map(() => planFor());
   const schedules = plans.map((steps) => scheduleFor(steps.length));

@@ -150,6 +150,9 @@ const CUSTOM_MESSAGES: Record<string, string> = {
   'is required when the lead is lost': 'es obligatorio cuando el lead se pierde',
   'is required for call_back_later': 'es obligatoria para volver a llamar',
   'must change at least one field': 'cambia al menos un dato',
+  'an early bird needs both a deadline and a price': 'la preventa necesita fecha límite y precio',
+  'must be below the price': 'debe ser menor que el precio',
+  'must be on or before the start date': 'debe ser igual o anterior al inicio',
 };
 
 /** Field path → Spanish messages, for a form shown again or an import preview. */

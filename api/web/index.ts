@@ -17,6 +17,8 @@ import type { RoutingRule } from '../../domain/routing';
 import { webContext } from './context';
 import { ForbiddenError, loadSession, requireLogin, SessionRequiredError } from './guard';
 import { importRoutes } from './import-routes';
+import { catalogRoutes } from './catalog-routes';
+import type { Catalog } from '../../integrations/ledger/catalog';
 import { leadRoutes } from './lead-routes';
 import { errorPage } from './pages/layout';
 import { sentMailPage, type SentMail } from './pages/sent-mail';
@@ -38,6 +40,7 @@ export interface WebDeps {
   views: LeadViews;
   ledger: Ledger;
   imports: LeadImports;
+  catalog: Catalog;
   routing: Routing;
   routingRules: readonly RoutingRule[];
   /** The dashboard's KPI settings and the company's time zone. */
@@ -49,7 +52,7 @@ export interface WebDeps {
 }
 
 /** The executives' and the director's web app: server-rendered Spanish pages, sessions and forms. */
-export function webApp({ accounts, sessions, sessionSecret, leads, views, ledger, imports, routing, routingRules, director, publicUrl, links, sentMail, log }: WebDeps): Router {
+export function webApp({ accounts, sessions, sessionSecret, leads, views, ledger, imports, catalog, routing, routingRules, director, publicUrl, links, sentMail, log }: WebDeps): Router {
   const cookie = { secure: publicUrl.startsWith('https:') };
   const ctx = webContext({ cookie, sentMail: Boolean(sentMail) });
   const router = Router();
@@ -65,6 +68,7 @@ export function webApp({ accounts, sessions, sessionSecret, leads, views, ledger
   router.use(authRoutes({ accounts, sessions, sessionSecret, loads, cookie, ctx }));
   router.use(teamRoutes({ accounts, routing, leads, rules: routingRules, cookie, ctx }));
   router.use('/importar', importRoutes({ imports, ctx }));
+  router.use(catalogRoutes({ catalog, cookie, ctx }));
   if (sentMail) {
     router.get('/correo-enviado', requireLogin, async (req, res) => {
       res.send(sentMailPage(ctx(req, res), { mails: await sentMail.list() }));

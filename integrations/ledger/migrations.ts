@@ -235,4 +235,22 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
         SELECT email, ip, failed_at FROM login_failures WHERE failed_at > now() - interval '15 minutes';
     `,
   },
+  {
+    version: 10,
+    name: 'course catalog',
+    sql: `
+      -- The courses the business sells, with their cohorts (dates, prices, early bird, seats), kept by
+      -- the director. Cohorts are one JSON array per course, validated by domain/catalog.ts on the way
+      -- in and out, so a course and its cohorts always change together.
+      CREATE TABLE courses (
+        code       text        PRIMARY KEY,
+        name       text        NOT NULL,
+        countries  text[]      NOT NULL DEFAULT '{}',
+        cohorts    jsonb       NOT NULL DEFAULT '[]',
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        updated_by text        NOT NULL
+      );
+      CREATE INDEX lead_views_course_idx ON lead_views (course_code);
+    `,
+  },
 ];

@@ -2,6 +2,7 @@ import type { Lead } from '../../domain/lead';
 import { html } from '../../lib/html';
 
 import type { RenderedMail, TouchTemplate } from '../../domain/emails';
+import type { Urgency } from '../../domain/urgency';
 
 export type Language = 'es' | 'pt' | 'en';
 
@@ -18,21 +19,32 @@ const formatDate = (isoDate: string, lang: Language) =>
 type Phrase = Record<Language, string>;
 const say = (lang: Language, phrase: Phrase) => phrase[lang];
 
-/** Honest urgency only: each line appears only when the course data makes it true. */
-function urgencyLines(lead: Lead, lang: Language, today: string): string[] {
-  const { course } = lead;
+/** "USD 990", "COP 1.990.000": the ISO code reads the same in every country we sell in. */
+const formatMoney = (amount: number, currency: string, lang: Language) =>
+  `${currency} ${new Intl.NumberFormat(LOCALES[lang], { maximumFractionDigits: 2 }).format(amount)}`;
+
+/**
+ * Honest urgency only: each line is one the catalog makes true at the moment of sending
+ * (domain/urgency.ts); the last line is always the cohort, or that none is open yet.
+ */
+function urgencyLines(urgency: Urgency, lang: Language): string[] {
   const lines: string[] = [];
-  if (course.earlyBirdDeadline && course.earlyBirdDeadline >= today) {
-    const d = formatDate(course.earlyBirdDeadline, lang);
-    lines.push(say(lang, { es: `El descuento por inscripción anticipada vale hasta el ${d}.`, pt: `O desconto de inscrição antecipada vale até ${d}.`, en: `The early-bird discount is valid until ${d}.` }));
+  if (urgency.earlyBird) {
+    const d = formatDate(urgency.earlyBird.deadline, lang);
+    const price = formatMoney(urgency.earlyBird.price, urgency.earlyBird.currency, lang);
+    lines.push(say(lang, { es: `Con inscripción anticipada pagas ${price} hasta el ${d}.`, pt: `Com a inscrição antecipada você paga ${price} até ${d}.`, en: `With early registration you pay ${price} until ${d}.` }));
   }
-  if (course.seatsLeft !== undefined && course.seatsLeft <= 10) {
-    const n = course.seatsLeft;
-    lines.push(say(lang, { es: `Quedan ${n} cupos.`, pt: `Restam ${n} vagas.`, en: `${n} seats left.` }));
+  if (urgency.seatsLeft !== undefined) {
+    const n = urgency.seatsLeft;
+    lines.push(n === 1
+      ? say(lang, { es: 'Queda 1 cupo.', pt: 'Resta 1 vaga.', en: '1 seat left.' })
+      : say(lang, { es: `Quedan ${n} cupos.`, pt: `Restam ${n} vagas.`, en: `${n} seats left.` }));
   }
-  if (course.startDate && course.startDate >= today) {
-    const d = formatDate(course.startDate, lang);
+  if (urgency.nextCohort) {
+    const d = formatDate(urgency.nextCohort.startDate, lang);
     lines.push(say(lang, { es: `La próxima cohorte comienza el ${d}.`, pt: `A próxima turma começa em ${d}.`, en: `The next cohort starts on ${d}.` }));
+  } else if (urgency.noUpcomingCohort) {
+    lines.push(say(lang, { es: 'Por ahora no hay una cohorte abierta: te escribiremos apenas abramos la próxima.', pt: 'No momento não há turma aberta: vamos escrever assim que abrirmos a próxima.', en: 'There is no open cohort right now: we will write as soon as the next one opens.' }));
   }
   return lines;
 }
@@ -53,37 +65,45 @@ function pitch(lead: Lead, lang: Language): string {
  * Touch emails, personalised with the lead's name, course, profile, company and the benefit noted on
  * the first call, in the lead's language.
  */
-export function renderTouchEmail({ lead, template, today, unsubscribeUrl }: { lead: Lead; template: TouchTemplate; today: string; unsubscribeUrl: string }): RenderedMail {
+export function renderTouchEmail({ lead, template, urgency, unsubscribeUrl }: { lead: Lead; template: TouchTemplate; urgency: Urgency; unsubscribeUrl: string }): RenderedMail {
   const lang = languageOf(lead);
   const course = lead.course.name;
   const name = lead.firstName;
   const benefit = lead.benefit ? say(lang, { es: `Nos contaste que buscas: ${lead.benefit}.`, pt: `Você nos contou que busca: ${lead.benefit}.`, en: `You told us you are looking for: ${lead.benefit}.` }) : null;
   const hello = say(lang, { es: `¡Hola, ${name}!`, pt: `Olá, ${name}!`, en: `Hello ${name},` });
-  const urgency = urgencyLines(lead, lang, today);
+  const urgent = urgencyLines(urgency, lang);
   const replyToTalk = say(lang, { es: 'Responde a este correo y coordinamos una conversación.', pt: 'Responda a este e-mail e combinamos uma conversa.', en: 'Reply to this email and we will set up a conversation.' });
   const content: Record<TouchTemplate, { subject: Phrase; lines: (string | null)[] }> = {
     welcome: {
       subject: { es: `Tu interés en ${course}`, pt: `Seu interesse em ${course}`, en: `Your interest in ${course}` },
-      lines: [hello, say(lang, { es: `Gracias por tu interés en "${course}".`, pt: `Obrigado pelo seu interesse em "${course}".`, en: `Thank you for your interest in "${course}".` }), pitch(lead, lang), ...urgency.slice(-1),
-        say(lang, { es: 'Muy pronto una persona de nuestro equipo te llamará.', pt: 'Em breve uma pessoa da nossa equipe vai ligar para você.', en: 'Someone from our team will call you very soon.' })],
+      lines: [hello, say(lang, { es: `Gracias por tu interés en "${course}".`, pt: `Obrigado pelo seu interesse em "${course}".`, en: `Thank you for your interest in "${course}".` }), pitch(lead, lang), ...urgent.slice(-1),
+        // A call is promised only to someone who gave us a number to call.
+        lead.phone
+          ? say(lang, { es: 'Muy pronto una persona de nuestro equipo te llamará.', pt: 'Em breve uma pessoa da nossa equipe vai ligar para você.', en: 'Someone from our team will call you very soon.' })
+          : replyToTalk],
     },
     'first-email': {
       subject: { es: `${name}, más sobre ${course}`, pt: `${name}, mais sobre ${course}`, en: `${name}, more about ${course}` },
-      lines: [hello, say(lang, { es: `Quería compartirte más detalles sobre "${course}".`, pt: `Queria compartilhar mais detalhes sobre "${course}".`, en: `I wanted to share more details about "${course}".` }), benefit, pitch(lead, lang), ...urgency, replyToTalk],
+      lines: [hello, say(lang, { es: `Quería compartirte más detalles sobre "${course}".`, pt: `Queria compartilhar mais detalhes sobre "${course}".`, en: `I wanted to share more details about "${course}".` }), benefit, pitch(lead, lang), ...urgent, replyToTalk],
     },
     'break-up-email': {
       subject: { es: `¿Cierro tu solicitud sobre ${course}?`, pt: `Fecho o seu pedido sobre ${course}?`, en: `Shall I close your request about ${course}?` },
       lines: [hello, say(lang, { es: 'Intentamos hablar contigo algunas veces, sin éxito.', pt: 'Tentamos falar com você algumas vezes, sem sucesso.', en: 'We tried to reach you a few times, without luck.' }), benefit,
         say(lang, { es: 'Si todavía te interesa, basta con responder este correo.', pt: 'Se ainda tiver interesse, basta responder a este e-mail.', en: 'If you are still interested, just reply to this email.' })],
     },
-    nurturing: {
-      subject: { es: `Nuevas cohortes de ${course}`, pt: `Novas turmas de ${course}`, en: `New cohorts of ${course}` },
-      lines: [hello, say(lang, { es: `Tenemos novedades sobre "${course}" y nuevas cohortes.`, pt: `Temos novidades sobre "${course}" e novas turmas.`, en: `We have news about "${course}" and new cohorts.` }), ...urgency,
+    // "New cohorts" only when one is scheduled; otherwise news, and the promise to write when one opens.
+    nurturing: urgency.nextCohort ? {
+      subject: { es: `Nueva cohorte de ${course}`, pt: `Nova turma de ${course}`, en: `A new cohort of ${course}` },
+      lines: [hello, say(lang, { es: `Abrimos una nueva cohorte de "${course}".`, pt: `Abrimos uma nova turma de "${course}".`, en: `We have opened a new cohort of "${course}".` }), ...urgent,
+        say(lang, { es: 'Si quieres conversar, responde este correo.', pt: 'Se quiser conversar, responda a este e-mail.', en: 'If you would like to talk, reply to this email.' })],
+    } : {
+      subject: { es: `Novedades de ${course}`, pt: `Novidades de ${course}`, en: `News about ${course}` },
+      lines: [hello, say(lang, { es: `Seguimos pensando en ti y en "${course}".`, pt: `Continuamos pensando em você e em "${course}".`, en: `We are still thinking of you and "${course}".` }), ...urgent,
         say(lang, { es: 'Si quieres conversar, responde este correo.', pt: 'Se quiser conversar, responda a este e-mail.', en: 'If you would like to talk, reply to this email.' })],
     },
     reactivation: {
       subject: { es: `${name}, ¿seguimos con ${course}?`, pt: `${name}, seguimos com ${course}?`, en: `${name}, shall we continue with ${course}?` },
-      lines: [hello, say(lang, { es: `Quedó algo pendiente sobre "${course}".`, pt: `Ficou algo pendente sobre "${course}".`, en: `Something is still open about "${course}".` }), benefit, ...urgency,
+      lines: [hello, say(lang, { es: `Quedó algo pendiente sobre "${course}".`, pt: `Ficou algo pendente sobre "${course}".`, en: `Something is still open about "${course}".` }), benefit, ...urgent,
         say(lang, { es: 'Podemos retomarlo cuando te venga mejor.', pt: 'Podemos retomar quando for melhor para você.', en: 'We can pick it up whenever suits you best.' })],
     },
   };

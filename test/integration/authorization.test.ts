@@ -66,13 +66,14 @@ test('every route of the app has a line in the route table, and every line a rou
 
 /** The request `caller` makes: its own credentials, a body that does no harm, the path filled in. */
 async function knock(route: RouteKey, caller: Caller, as: User | null = null) {
-  const [method, pattern] = route.split(' ') as ['GET' | 'POST', string];
+  const [method, pattern] = route.split(' ') as ['GET' | 'POST' | 'PUT', string];
   const path = pattern
     .replace(':leadId', leadId)
     .replace(':token', unsubscribeToken({ leadId, secret: SECRETS.unsubscribe }))
     .replace(':importId', '00000000-0000-4000-8000-000000000000')
-    .replace(':id', String(people.target.id));
-  let req = method === 'GET' ? request(stack.app).get(path) : request(stack.app).post(path);
+    .replace(':id', String(people.target.id))
+    .replace(':code', 'DS-101');
+  let req = method === 'GET' ? request(stack.app).get(path) : method === 'PUT' ? request(stack.app).put(path) : request(stack.app).post(path);
   const machine = pattern.startsWith('/api/') || pattern.startsWith('/webhooks/');
   // The most a caller could ask (reassign, the closer's forbidden command) to an owner that does not
   // exist, so the web app refuses it after the door; machines get a type that exists nowhere.

@@ -28,7 +28,10 @@ afterAll(() => stack?.stop());
 const post = (body: unknown) => api.post('/api/leads').set('Authorization', `Bearer ${API_KEY}`).send(body as object);
 
 test('one lead through the real stack: Zoho task, welcome email over SMTP, ledger rows, live state, search attributes', async () => {
-  const input = aLead({ country: 'CO', course: { code: 'DS-101', name: 'Ciencia de Datos con Python', startDate: '2027-02-01' } });
+  // The catalog, not the lead's form, says when the next cohort starts.
+  await api.put('/api/courses/DS-101').set('Authorization', `Bearer ${API_KEY}`)
+    .send({ name: 'Ciencia de Datos con Python', cohorts: [{ startDate: '2030-02-01', modality: 'online', price: 1200, currency: 'USD' }] }).expect(201);
+  const input = aLead({ country: 'CO', course: { code: 'DS-101', name: 'Ciencia de Datos con Python', startDate: '2027-03-15' } });
   const res = await post(input).expect(201);
   const { leadId, workflowId } = res.body as { leadId: string; workflowId: string };
   expect(res.body).toEqual({ leadId: expect.stringMatching(/^L-/), workflowId: leadWorkflowId({ leadId }), stage: 'new' });
@@ -38,7 +41,7 @@ test('one lead through the real stack: Zoho task, welcome email over SMTP, ledge
   const parsed = await parseMail(mail);
   expect(parsed.subject).toBe('Tu interés en Ciencia de Datos con Python');
   expect(parsed.text).toContain('¡Hola, Valentina!');
-  expect(parsed.text).toContain('La próxima cohorte comienza el 1 de febrero de 2027');
+  expect(parsed.text).toContain('La próxima cohorte comienza el 1 de febrero de 2030');
   expect(parsed.messageId).toBe(`<${leadId}:step-0:attempt-1@seguimiento>`);
   expect(parsed.html).toContain('<p>');
 

@@ -47,7 +47,7 @@ async function main(): Promise<void> {
       temporalUiUrl: 'http://localhost:8233',
       namespace: arg('namespace'),
       publicUrl: 'http://localhost:3000',
-      unsubscribeSecret: 'integration-unsubscribe-secret',
+      unsubscribeSecret: 'integration-unsubscribe-secret-0000001', // SECRETS.unsubscribe in stack.ts
       teamReplyTo: 'equipo@example.com',
       zohoStatus: zohoStatusMap(),
     },

@@ -6,6 +6,7 @@ import type { EscalationKind } from '../../domain/emails';
 import { renderEscalation } from '../../presentation/emails/escalation';
 import type { TouchTemplate } from '../../domain/emails';
 import { renderTouchEmail } from '../../presentation/emails/templates';
+import { NO_URGENCY } from '../../domain/urgency';
 import { renderWeeklyReport } from '../../presentation/emails/weekly-report';
 import { aLead } from '../support/leads';
 
@@ -30,7 +31,7 @@ const TOUCHES: TouchTemplate[] = ['welcome', 'first-email', 'break-up-email', 'n
 const NAMES_COMPANY: Record<TouchTemplate, boolean> = { welcome: true, 'first-email': true, 'break-up-email': false, nurturing: false, reactivation: false };
 
 test.each(TOUCHES)('touch email %s: escaped HTML, the text part as the lead wrote it', (template) => {
-  const mail = renderTouchEmail({ lead, template, today: '2027-01-15', unsubscribeUrl: 'http://localhost:3000/unsubscribe/x?a=1&b=2' });
+  const mail = renderTouchEmail({ lead, template, urgency: NO_URGENCY, unsubscribeUrl: 'http://localhost:3000/unsubscribe/x?a=1&b=2' });
   expectEscaped(mail.html, { company: NAMES_COMPANY[template] });
   expect(mail.html).toContain('href="http://localhost:3000/unsubscribe/x?a=1&amp;b=2"');
   expect(mail.text).toContain(NAME);

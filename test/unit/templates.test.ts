@@ -3,24 +3,47 @@ import { leadInputSchema, type Lead } from '../../domain/lead';
 import { renderEscalation } from '../../presentation/emails/escalation';
 import type { TouchTemplate } from '../../domain/emails';
 import { renderTouchEmail } from '../../presentation/emails/templates';
+import { NO_URGENCY, type Urgency } from '../../domain/urgency';
 import { aLead } from '../support/leads';
 
 const lead = (overrides: Parameters<typeof aLead>[0] = {}): Lead => {
   const input = leadInputSchema.parse(aLead(overrides));
   return { ...input, leadId: leadIdFor(input.email), createdAt: '2027-03-01T15:00:00.000Z' };
 };
-const render = (l: Lead, template: TouchTemplate, today = '2027-03-01') =>
-  renderTouchEmail({ lead: l, template, today, unsubscribeUrl: 'http://localhost:3000/unsubscribe/x' });
+const render = (l: Lead, template: TouchTemplate, urgency: Urgency = NO_URGENCY) =>
+  renderTouchEmail({ lead: l, template, urgency, unsubscribeUrl: 'http://localhost:3000/unsubscribe/x' });
 
-test('urgency appears only when the course data makes it true', () => {
-  const urgent = lead({ course: { code: 'C', name: 'Cloud', startDate: '2027-04-05', earlyBirdDeadline: '2027-03-10', seatsLeft: 6 } });
-  const text = render(urgent, 'first-email').text;
-  expect(text).toContain('El descuento por inscripción anticipada vale hasta el 10 de marzo de 2027.');
+const URGENT: Urgency = {
+  nextCohort: { startDate: '2027-04-05', modality: 'online', price: 1200, currency: 'USD' },
+  earlyBird: { deadline: '2027-03-10', price: 990, currency: 'USD' },
+  seatsLeft: 6,
+  noUpcomingCohort: false,
+};
+
+test('the mail says what the urgency computed at send time says, and nothing more', () => {
+  const text = render(lead(), 'first-email', URGENT).text;
+  expect(text).toContain('Con inscripción anticipada pagas USD 990 hasta el 10 de marzo de 2027.');
   expect(text).toContain('Quedan 6 cupos.');
   expect(text).toContain('La próxima cohorte comienza el 5 de abril de 2027.');
-  // A deadline already past, plenty of seats and no start date: nothing to press on.
-  const calm = lead({ course: { code: 'C', name: 'Cloud', earlyBirdDeadline: '2027-02-01', seatsLeft: 50 } });
-  expect(render(calm, 'first-email').text).not.toMatch(/descuento|cupos|cohorte comienza/);
+  expect(render(lead(), 'first-email', { ...URGENT, seatsLeft: 1 }).text).toContain('Queda 1 cupo.');
+  // The lead's own snapshot (12 seats, a start date from its form) is never a reason to hurry.
+  expect(render(lead(), 'first-email').text).not.toMatch(/anticipada|cupo|cohorte/);
+});
+
+test('a course without an open cohort gets the promise to write when one opens, never a date', () => {
+  const none: Urgency = { noUpcomingCohort: true };
+  expect(render(lead(), 'first-email', none).text).toContain('Por ahora no hay una cohorte abierta: te escribiremos apenas abramos la próxima.');
+  const nurturing = render(lead(), 'nurturing', none);
+  expect(nurturing.subject).toBe('Novedades de Ciencia de Datos con Python');
+  expect(nurturing.text).not.toMatch(/nueva cohorte/i);
+  expect(render(lead(), 'nurturing', URGENT).subject).toBe('Nueva cohorte de Ciencia de Datos con Python');
+});
+
+test('the welcome mail promises a call only to a lead who gave a phone number', () => {
+  expect(render(lead(), 'welcome').text).toContain('te llamará');
+  const noPhone = render(lead({ phone: undefined }), 'welcome').text;
+  expect(noPhone).not.toMatch(/llamar/);
+  expect(noPhone).toContain('Responde a este correo y coordinamos una conversación.');
 });
 
 test('personalised: name, course, the benefit from the first call, the company team for b2b, the career for b2c', () => {
@@ -33,8 +56,8 @@ test('personalised: name, course, the benefit from the first call, the company t
 });
 
 test('Spanish by default, Brazilian Portuguese for Brazil, with a visible unsubscribe line in both parts', () => {
-  const pt = render(lead({ country: 'BR', firstName: 'João' }), 'nurturing');
-  expect(pt.subject).toBe('Novas turmas de Ciencia de Datos con Python');
+  const pt = render(lead({ country: 'BR', firstName: 'João' }), 'nurturing', URGENT);
+  expect(pt.subject).toBe('Nova turma de Ciencia de Datos con Python');
   expect(pt.text).toContain('Olá, João!');
   expect(pt.text).toContain('Cancele a inscrição: http://localhost:3000/unsubscribe/x');
   expect(pt.html).toContain('<html lang="pt-BR">');
@@ -59,7 +82,7 @@ test('an escalation carries the lead context and the links to act on it', () => 
 });
 
 test('English when the lead asks for it, whatever the country', () => {
-  const en = render(lead({ country: 'BR', language: 'en', course: { code: 'C', name: 'Cloud', seatsLeft: 3 } }), 'first-email');
+  const en = render(lead({ country: 'BR', language: 'en', course: { code: 'C', name: 'Cloud' } }), 'first-email', { ...URGENT, seatsLeft: 3 });
   expect(en.subject).toBe('Valentina, more about Cloud');
   expect(en.text).toContain('Hello Valentina,');
   expect(en.text).toContain('3 seats left.');

@@ -26,8 +26,8 @@ export function formKeyField(): Html {
 export function page(ctx: PageContext, title: string, body: Html): string {
   const user = ctx.user;
   const nav = user
-    ? html`<a href="/mi-dia">Mi día</a><a href="/leads">Leads</a>${user.role !== 'closer' ? html`<a href="/panel">Panel</a>` : ''}<a href="/importar">Importar</a>
-        ${user.role === 'director' ? html`<a href="/cuentas">Cuentas</a>` : ''}
+    ? html`<a href="/mi-dia">Mi día</a><a href="/leads">Leads</a>${user.role !== 'closer' ? html`<a href="/panel">Panel</a><a href="/importar">Importar</a>` : ''}
+        ${user.role === 'director' ? html`<a href="/cursos">Cursos</a><a href="/cuentas">Cuentas</a>` : ''}
         ${ctx.sentMail ? html`<a href="/correo-enviado">Correo enviado</a>` : ''}
         <span class="who">${user.name}</span>
         <a href="/cuenta">Mi cuenta</a>
