@@ -34,6 +34,7 @@ export const ROUTE_ACCESS = {
   'POST /webhooks/zoho': { callers: ['zoho-webhook'] },
   'POST /webhooks/inbound-email': { callers: ['inbound-email-webhook'] },
 
+  'GET /api/leads': { callers: ['api-key'] },
   'POST /api/leads': { callers: ['api-key'] },
   'POST /api/leads/import': { callers: ['api-key'] },
   'GET /api/leads/:leadId': { callers: ['api-key'] },

@@ -65,17 +65,18 @@ export function createApp({ temporal, ledger, secrets, zohoStatus, apiKey, publi
   const leads = new LeadService({ temporal, ledger, publicUrl, policy });
   const imports = new LeadImports(ledger.pool, leads);
   const catalog = new Catalog(ledger.pool);
-  app.use('/unsubscribe', unsubscribeRoutes({ leads, views: new LeadViews(ledger.pool), ledger, secret: secrets.unsubscribe, log }));
+  const views = new LeadViews(ledger.pool);
+  app.use('/unsubscribe', unsubscribeRoutes({ leads, views, ledger, secret: secrets.unsubscribe, log }));
   app.use('/webhooks', webhookRoutes({ temporal, ledger, leads, zohoStatus, secrets }));
   const docs = openApiDocument({ publicUrl });
   app.get('/api/docs', (_req, res) => {
     res.json(docs);
   });
   app.use('/api', requireApiKey(apiKey));
-  app.use('/api/leads', leadRoutes({ leads, imports }));
+  app.use('/api/leads', leadRoutes({ leads, imports, views }));
   app.use('/api/courses', courseRoutes({ catalog }));
   app.use(webApp({
-    accounts: new Accounts(ledger.pool), sessions: new Sessions(ledger.pool, secrets.session), sessionSecret: secrets.session, leads, views: new LeadViews(ledger.pool), ledger, imports, catalog,
+    accounts: new Accounts(ledger.pool), sessions: new Sessions(ledger.pool, secrets.session), sessionSecret: secrets.session, leads, views, ledger, imports, catalog,
     routing: new Routing(ledger.pool), routingRules, director, publicUrl, links, sentMail, log,
   }));
   app.use(webNotFound);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { leadInputSchema, webFormInputSchema } from '../domain/lead';
 import { CATALOG_COLUMNS, courseBodySchema } from '../services/course-catalog';
+import { MAX_PAGE } from '../services/lead-changes';
 import { cadenceChoiceSchema, commandSchema, outcomeSchema } from '../domain/outcomes';
 import { zohoWebhookSchema } from '../integrations/zoho/webhook';
 import { IDEMPOTENCY_KEY_PATTERN } from '../services/idempotency';
@@ -57,6 +58,16 @@ export function openApiDocument({ publicUrl }: { publicUrl: string }) {
     security: [{ apiKey: [] }],
     paths: {
       '/api/leads': {
+        get: {
+          summary: 'Leads from the read model, oldest change first, a page at a time: follow nextCursor until it is null, then ask again with updatedSince',
+          parameters: [
+            ...(['stage', 'owner', 'country', 'course', 'q'] as const).map((name) => ({ name, in: 'query', schema: { type: 'string' } })),
+            { name: 'updatedSince', in: 'query', schema: { type: 'string', format: 'date-time' } },
+            { name: 'cursor', in: 'query', schema: { type: 'string' }, description: 'nextCursor of the previous page' },
+            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: MAX_PAGE, default: 100 } },
+          ],
+          responses: { 200: { description: '{ leads: LeadView[] (each with updatedAt), nextCursor }' }, 400: error('Invalid filters or cursor'), 401: error('No valid API key') },
+        },
         post: {
           summary: 'Enrol a lead (the same normalised email never starts a second follow-up)',
           requestBody: json(leadInputSchema),

@@ -13,7 +13,7 @@
  * so every run adds fresh leads; repeat an earlier one to replay the same people).
  */
 import pLimit from 'p-limit';
-import { STAGES, type LeadInput } from '../domain/lead';
+import type { LeadInput } from '../domain/lead';
 import type { LeadState } from '../domain/lead-state';
 import type { LostReason, OutcomeType } from '../domain/outcomes';
 import { DAY_MS } from '../domain/policy';
@@ -461,34 +461,34 @@ async function simulateWork(enrolled: Enrolled[], plans: Step[][], schedules: nu
   return tally;
 }
 
-// The director's "Leads" list reads the ledger's lead views, not the workflows: asking it costs the
-// busy worker nothing. This run's leads are found by the run id in their emails.
+// GET /api/leads reads the ledger's lead views, not the workflows: asking it costs the busy worker
+// nothing. This run's leads are found by the run id in their emails.
 const runSearch = `q=${encodeURIComponent(`.${RUN_ID}@`)}`;
-const totalIn = (page: string) => Number(/<h1>Leads <span[^>]*>(\d+)<\/span>/.exec(page)?.[1] ?? 0);
 
-/** Who owns each of this run's leads, from the list's "Responsable" column (leads not listed yet are missing). */
-async function ownersFromList(web: WebSession): Promise<Map<string, string>> {
-  const owners = new Map<string, string>();
-  for (let page = 1, pages = 1; page <= pages; page += 1) {
-    const text = await (await web.get(`/leads?${runSearch}&page=${page}`)).text();
-    pages = Math.ceil(totalIn(text) / 50);
-    for (const row of text.split('<tr>').slice(1)) {
-      const leadId = /href="\/leads\/(L-[0-9a-z]+)"/.exec(row)?.[1];
-      const owner = [...row.matchAll(/<td[^>]*>([^<]*)<\/td>/g)].map((m) => m[1]!).find((cell) => cell.includes('@'));
-      if (leadId && owner) owners.set(leadId, owner);
-    }
+/** This run's leads as the read model has them, through the JSON API (GET /api/leads, page by page). */
+async function runLeads(): Promise<{ leadId: string; owner: string | null; stage: string }[]> {
+  const leads: { leadId: string; owner: string | null; stage: string }[] = [];
+  type Page = { leads: typeof leads; nextCursor: string | null };
+  for (let cursor: string | null = ''; cursor !== null;) {
+    const { status, json }: { status: number; json: Page & { message?: string } } = await api<Page>('GET', `/leads?${runSearch}&limit=500${cursor ? `&cursor=${cursor}` : ''}`);
+    if (status !== 200) fail(`GET /api/leads answered ${status}: ${json.message ?? ''}`);
+    leads.push(...json.leads);
+    cursor = json.nextCursor;
   }
-  return owners;
+  // A lead that changed while we paged comes again, newer: the last sight of each counts.
+  return [...new Map(leads.map((l) => [l.leadId, l])).values()];
 }
 
-/** How many of this run's leads are in each stage now, from the list's stage filter. */
-async function stagesFromList(web: WebSession): Promise<string> {
-  const counts: [string, number][] = [];
-  for (const stage of STAGES) {
-    const n = totalIn(await (await web.get(`/leads?${runSearch}&stage=${stage}`)).text());
-    if (n) counts.push([stage, n]);
-  }
-  return counts.sort((a, b) => b[1] - a[1]).map(([s, n]) => `${s} ${n}`).join(', ');
+/** Who owns each of this run's leads, as routing decided. */
+async function ownersFromList(): Promise<Map<string, string>> {
+  return new Map((await runLeads()).filter((l) => l.owner).map((l) => [l.leadId, l.owner!]));
+}
+
+/** How many of this run's leads are in each stage now. */
+async function stagesFromList(): Promise<string> {
+  const counts = new Map<string, number>();
+  for (const { stage } of await runLeads()) counts.set(stage, (counts.get(stage) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1]).map(([s, n]) => `${s} ${n}`).join(', ');
 }
 
 // ---- main ---------------------------------------------------------------------------------------
@@ -519,7 +519,7 @@ async function main(): Promise<void> {
   const byLead = new Map(leads.map((l, i) => [l.email, i]));
   const indexOf = (e: Enrolled) => byLead.get(e.lead.email)!;
   const workBegan = Date.now();
-  const owners = await ownersFromList(web);
+  const owners = await ownersFromList();
   const tally = await simulateWork(enrolled, enrolled.map((e) => plans[indexOf(e)]!), enrolled.map((e) => schedules[indexOf(e)]!), owners);
   const workSeconds = Math.round((Date.now() - workBegan) / 1000);
   const partTimer = (await shareOutRows(web)).get(PART_TIMER);
@@ -535,7 +535,7 @@ async function main(): Promise<void> {
   say(`  outcomes: ${tally.applied} applied, ${tally.rejected} rejected by the workflow${tally.failed ? `, ${tally.failed} failed` : ''} (in ${workSeconds} s, API median ${median(latencies)} ms)`);
   if (reasons.length) say(`            ${reasons.join('; ')}`);
   say(`  load:     ${loads.map(([email, r]) => `${email.split('@')[0]} ${r.active}/${r.cap}`).join(', ')} (active/cap; ${PART_TIMER.split('@')[0]} now part-time)`);
-  say(`  stages:   ${await stagesFromList(web)} (this run's leads, from the Leads list)`);
+  say(`  stages:   ${await stagesFromList()} (this run's leads, from GET /api/leads)`);
   say(`  course prices for the value figures: COURSE_PRICES='${JSON.stringify(Object.fromEntries(COURSES.map((c) => [c.code, c.price])))}'`);
   say(`Look at ${BASE_URL}/panel (dashboard) and ${BASE_URL}/cuentas, signed in as ${ADMIN.email}; an executive's day at ${BASE_URL}/mi-dia as ${TEAM[0]!.email}.`);
 }

@@ -4,6 +4,8 @@ import { RejectedError } from '../errors';
 import type { LeadImports } from '../../services/lead-import';
 import { parseIdempotencyKey } from '../../services/idempotency';
 import type { LeadService, UpdateOptions } from '../../services/lead-service';
+import type { LeadViews } from '../../integrations/ledger/lead-views';
+import { leadChanges } from '../../services/lead-changes';
 import { isUploadError, leadFileUpload, MAX_UPLOAD_BYTES } from '../upload';
 
 /** The file itself as the body (`text/csv` or .xlsx); multipart uploads (field `file`) go through `upload`. */
@@ -14,8 +16,11 @@ const upload = (req: Request, res: Response, next: NextFunction) =>
 /** The request's `Idempotency-Key` header (checked here so that a bad one is reported under its own name). */
 const keyed = (req: Request): UpdateOptions => ({ idempotencyKey: parseIdempotencyKey(req.get('Idempotency-Key'), 'Idempotency-Key') });
 
-export function leadRoutes({ leads, imports }: { leads: LeadService; imports: LeadImports }): Router {
+export function leadRoutes({ leads, imports, views }: { leads: LeadService; imports: LeadImports; views: LeadViews }): Router {
   const router = Router();
+  router.get('/', async (req, res) => {
+    res.json(await leadChanges({ views, query: req.query }));
+  });
   router.post('/', async (req, res) => {
     const { created, ...result } = await leads.enrol(req.body);
     res.status(created ? 201 : 200).json(result);

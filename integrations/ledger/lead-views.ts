@@ -27,6 +27,32 @@ function scopeClause(scope: LeadScope, params: unknown[]): string {
   return `closer = $${params.length}`;
 }
 
+/** Where a page of changes ended: the change time (microseconds, as stored) and id of its last lead. */
+export interface ChangeCursor { updatedAt: string; leadId: string }
+
+function whereOf({ scope, filters, now }: { scope: LeadScope; filters: LeadFilters; now: Date }): { clause: string; params: unknown[] } {
+  const params: unknown[] = [];
+  const where = [scopeClause(scope, params)];
+  const add = (sql: (p: string) => string, value: unknown) => {
+    params.push(value);
+    where.push(sql(`$${params.length}`));
+  };
+  if (filters.stage) add((p) => `stage = ${p}`, filters.stage);
+  // "-" asks for the leads nobody owns yet.
+  if (filters.owner === '-') where.push('owner IS NULL');
+  else if (filters.owner) add((p) => `owner = ${p}`, filters.owner);
+  if (filters.country) add((p) => `country = ${p}`, filters.country);
+  if (filters.course) add((p) => `course_code = ${p}`, filters.course);
+  if (filters.overdue) {
+    params.push(now.toISOString(), OPEN_STAGES);
+    where.push(`next_step_at < $${params.length - 1} AND stage = ANY($${params.length})`);
+  }
+  if (filters.stalled) where.push('stalled');
+  // LIKE's own wildcards in the search text are literal characters.
+  if (filters.q) add((p) => `search LIKE ${p}`, `%${filters.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  return { clause: where.join(' AND '), params };
+}
+
 /** Lists and queues of leads, read from the snapshots the workflows write (see domain/lead-view.ts). */
 export class LeadViews {
   constructor(private readonly pool: Pool) {}
@@ -58,32 +84,38 @@ export class LeadViews {
   }
 
   async list({ scope, filters, limit = 50, offset = 0, now = new Date() }: { scope: LeadScope; filters: LeadFilters; limit?: number; offset?: number; now?: Date }): Promise<{ total: number; leads: LeadView[] }> {
-    const params: unknown[] = [];
-    const where = [scopeClause(scope, params)];
-    const add = (sql: (p: string) => string, value: unknown) => {
-      params.push(value);
-      where.push(sql(`$${params.length}`));
-    };
-    if (filters.stage) add((p) => `stage = ${p}`, filters.stage);
-    // "-" asks for the leads nobody owns yet.
-    if (filters.owner === '-') where.push('owner IS NULL');
-    else if (filters.owner) add((p) => `owner = ${p}`, filters.owner);
-    if (filters.country) add((p) => `country = ${p}`, filters.country);
-    if (filters.course) add((p) => `course_code = ${p}`, filters.course);
-    if (filters.overdue) {
-      params.push(now.toISOString(), OPEN_STAGES);
-      where.push(`next_step_at < $${params.length - 1} AND stage = ANY($${params.length})`);
-    }
-    if (filters.stalled) where.push('stalled');
-    // LIKE's own wildcards in the search text are literal characters.
-    if (filters.q) add((p) => `search LIKE ${p}`, `%${filters.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-    const clause = where.join(' AND ');
+    const { clause, params } = whereOf({ scope, filters, now });
     const total = await this.pool.query<{ n: string }>(`SELECT count(*) AS n FROM lead_views WHERE ${clause}`, params);
     const { rows } = await this.pool.query<{ view: LeadView }>(
       `SELECT view FROM lead_views WHERE ${clause} ORDER BY next_step_at NULLS LAST, lead_id LIMIT ${Number(limit)} OFFSET ${Number(offset)}`,
       params,
     );
     return { total: Number(total.rows[0]!.n), leads: rows.map((r) => r.view) };
+  }
+
+  /**
+   * For machines that keep in step: leads in the order they last changed, oldest change first, a page
+   * at a time. The cursor names the last lead of the page (its change time and id), so paging neither
+   * skips nor repeats a lead, and a lead that changes while a client pages comes again at the end.
+   */
+  async changes({ filters, updatedSince, after, limit }: { filters: LeadFilters; updatedSince?: Date; after?: ChangeCursor; limit: number }): Promise<{ leads: LeadView[]; last: ChangeCursor | null }> {
+    const { clause, params } = whereOf({ scope: 'all', filters, now: new Date() });
+    const where = [clause];
+    if (updatedSince) {
+      params.push(updatedSince.toISOString());
+      where.push(`updated_at >= $${params.length}`);
+    }
+    if (after) {
+      params.push(after.updatedAt, after.leadId);
+      where.push(`(updated_at, lead_id) > ($${params.length - 1}::timestamptz, $${params.length})`);
+    }
+    const { rows } = await this.pool.query<{ view: LeadView; lead_id: string; updated_at: string }>(
+      `SELECT view, lead_id, to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS updated_at
+       FROM lead_views WHERE ${where.join(' AND ')} ORDER BY updated_at, lead_id LIMIT ${Number(limit)}`,
+      params,
+    );
+    const tail = rows.at(-1);
+    return { leads: rows.map((r) => ({ ...r.view, updatedAt: r.updated_at })), last: rows.length === limit && tail ? { updatedAt: tail.updated_at, leadId: tail.lead_id } : null };
   }
 
   /**

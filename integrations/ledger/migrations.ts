@@ -251,6 +251,8 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
         updated_by text        NOT NULL
       );
       CREATE INDEX lead_views_course_idx ON lead_views (course_code);
+      -- GET /api/leads pages through leads in the order they changed.
+      CREATE INDEX lead_views_changes_idx ON lead_views (updated_at, lead_id);
     `,
   },
 ];
