@@ -93,7 +93,10 @@ export function openApiDocument({ publicUrl }: { publicUrl: string }) {
         },
       },
       '/api/leads/{leadId}': {
-        get: { summary: "The lead's live state", parameters: leadIdParam, responses: { 200: leadState, 404: error('Unknown lead') } },
+        get: {
+          summary: "The lead's live state, with `interests` (every time the person asked about a course, and what it started) and `followUps` (each follow-up they had, oldest first; `endedAs` null for the current one)",
+          parameters: leadIdParam, responses: { 200: leadState, 404: error('Unknown lead') },
+        },
       },
       '/api/leads/{leadId}/outcomes': {
         post: { summary: 'Record an outcome', parameters: keyedUpdate, requestBody: json(outcomeSchema), responses: { 200: leadState, 400: error('Invalid (fields or Idempotency-Key), or makes no sense in this stage'), 404: error('Unknown lead'), 409: keyReused } },

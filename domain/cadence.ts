@@ -56,15 +56,29 @@ export const CADENCE_CATALOGUE: readonly Cadence[] = [
     windowDays: 10,
     onExhausted: 'archived',
   },
+  {
+    // Alumni asking about another course: they know us, so fewer and warmer touches, mail first.
+    id: 'alumni',
+    version: 1,
+    steps: [
+      { day: 1, channel: 'call', template: 'first-call' },
+      { day: 4, channel: 'email', template: 'first-email' },
+      { day: 9, channel: 'email', template: 'break-up-email' },
+    ],
+    maxTouches: 3,
+    windowDays: 9,
+    onExhausted: 'nurturing',
+  },
 ];
 
 export interface CadenceRule {
-  when: { profile?: 'b2b' | 'b2c'; countries?: readonly Country[]; courses?: readonly string[] };
+  when: { alumni?: boolean; profile?: 'b2b' | 'b2c'; countries?: readonly Country[]; courses?: readonly string[] };
   cadenceId: string;
 }
 
 /** First matching rule wins; the last rule matches everything. */
 export const CADENCE_RULES: readonly CadenceRule[] = [
+  { when: { alumni: true }, cadenceId: 'alumni' },
   { when: { profile: 'b2b' }, cadenceId: 'b2b' },
   { when: {}, cadenceId: 'default' },
 ];
@@ -81,11 +95,12 @@ export function findCadence(id: string, version: number, catalogue: readonly Cad
 
 /** The cadence a new lead gets: the latest version of the first rule that matches its profile, country and course. */
 export function selectCadence(
-  { profile, country, courseCode }: { profile: 'b2b' | 'b2c'; country: Country; courseCode: string },
+  { profile, country, courseCode, alumni = false }: { profile: 'b2b' | 'b2c'; country: Country; courseCode: string; alumni?: boolean },
   { rules = CADENCE_RULES, catalogue = CADENCE_CATALOGUE }: { rules?: readonly CadenceRule[]; catalogue?: readonly Cadence[] } = {},
 ): Cadence {
   const rule = rules.find(
     ({ when }) =>
+      (when.alumni === undefined || when.alumni === alumni) &&
       (!when.profile || when.profile === profile) &&
       (!when.countries || when.countries.includes(country)) &&
       (!when.courses || when.courses.includes(courseCode)),

@@ -5,7 +5,7 @@ import type { Lead } from './lead';
  * What the executive needs for a call or LinkedIn touch: the call script or the message draft, in the
  * lead's language (Spanish, Portuguese for Brazil).
  */
-export type ScriptedLead = Pick<Lead, 'firstName' | 'lastName' | 'phone' | 'company' | 'profile' | 'benefit' | 'country'> & { course: Pick<Lead['course'], 'name'> };
+export type ScriptedLead = Pick<Lead, 'firstName' | 'lastName' | 'phone' | 'company' | 'profile' | 'benefit' | 'country' | 'returning'> & { course: Pick<Lead['course'], 'name'> };
 
 export function touchScript({ lead, channel, template }: { lead: ScriptedLead; channel: Channel; template: string }): string {
   const pt = lead.country === 'BR';
@@ -17,24 +17,31 @@ export function touchScript({ lead, channel, template }: { lead: ScriptedLead; c
       : `¡Hola, ${lead.firstName}! Vi tu interés en "${course}"${lead.company ? ` y tu trabajo en ${lead.company}` : ''}. ¿Te comparto el programa y las fechas de la próxima cohorte?`;
   }
   const followUp = template === 'follow-up-call';
+  const back = lead.returning;
   if (pt) {
     return [
       `Ligar para ${who}${lead.phone ? ` (${lead.phone})` : ''}.`,
+      back ? (back.previousStage === 'enrolled'
+        ? `É ex-aluno de "${back.previousCourse.name}": agradeça a volta e pergunte como esse curso ajudou.`
+        : `Volta depois de um acompanhamento perdido ("${back.previousCourse.name}"): pergunte o que mudou desde então.`) : null,
       followUp ? `Retome a conversa sobre "${course}" e pergunte se ficou alguma dúvida.` : `Apresente-se e agradeça o interesse em "${course}".`,
       lead.profile === 'b2b'
         ? `Pergunte pela equipe${lead.company ? ` da ${lead.company}` : ''}, quantas pessoas e quem aprova o orçamento.`
         : 'Pergunte o que espera do curso para a sua carreira.',
       lead.benefit ? `Benefício anotado: ${lead.benefit}.` : 'Anote o benefício principal que a pessoa busca.',
       'Combine o próximo passo e registre o resultado.',
-    ].join('\n');
+    ].filter((line) => line !== null).join('\n');
   }
   return [
     `Llamar a ${who}${lead.phone ? ` (${lead.phone})` : ''}.`,
+    back ? (back.previousStage === 'enrolled'
+      ? `Es egresado de "${back.previousCourse.name}": agradécele que vuelva y pregunta cómo le sirvió ese curso.`
+      : `Vuelve después de un seguimiento perdido ("${back.previousCourse.name}"): pregunta qué cambió desde entonces.`) : null,
     followUp ? `Retoma la conversación sobre "${course}" y pregunta si quedó alguna duda.` : `Preséntate y agradece su interés en "${course}".`,
     lead.profile === 'b2b'
       ? `Pregunta por el equipo${lead.company ? ` de ${lead.company}` : ''}: cuántas personas y quién aprueba el presupuesto.`
       : 'Pregunta qué espera del curso para su carrera.',
     lead.benefit ? `Beneficio anotado: ${lead.benefit}.` : 'Anota el beneficio principal que busca.',
     'Acuerda el siguiente paso y registra el resultado.',
-  ].join('\n');
+  ].filter((line) => line !== null).join('\n');
 }

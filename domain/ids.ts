@@ -19,6 +19,16 @@ export function leadWorkflowId({ leadId }: { leadId: string }): string {
   return `lead-${leadId}`;
 }
 
+/**
+ * What every effect key of one follow-up starts with: the lead id for a person's first follow-up (so
+ * keys of leads from before returns existed never change), and the lead id tagged with the follow-up's
+ * start for a later one, so a new follow-up's welcome, escalations and Zoho writes are not taken for
+ * the first one's and skipped.
+ */
+export function followUpKey({ leadId, lead }: { leadId: string; lead: { createdAt: string; returning?: unknown } }): string {
+  return lead.returning ? `${leadId}.f${Date.parse(lead.createdAt).toString(36)}` : leadId;
+}
+
 /** One key per touch attempt: the ledger refuses a second send under the same key. */
 export function touchKey({ leadId, step, attempt }: { leadId: string; step: number; attempt: number }): string {
   return `${leadId}:step-${step}:attempt-${attempt}`;

@@ -1,5 +1,5 @@
 import type { CadenceStep } from './cadence';
-import { touchKey } from './ids';
+import { followUpKey, touchKey } from './ids';
 import type { Country, Stage } from './lead';
 import type { LeadState, Touch } from './lead-state';
 import { CHANNEL_LABELS_LOWERCASE } from './texts';
@@ -127,10 +127,10 @@ export function slotRequest(state: LeadState, notBefore: string, now: Date): Slo
 /** The touch a plan makes at its slot; the step numbers keep each touch's key (and so its send) unique. */
 export function touchFor(state: LeadState, plan: Plan, slot: TouchSlot): Touch {
   const at = { status: 'planned' as const, dueAt: slot.at, localDate: slot.localDate };
-  const key = (step: number) => touchKey({ leadId: state.leadId, step, attempt: state.cadenceRun });
+  const key = (step: number) => touchKey({ leadId: followUpKey(state), step, attempt: state.cadenceRun });
   switch (plan.kind) {
     case 'welcome':
-      return { key: touchKey({ leadId: state.leadId, step: 0, attempt: 1 }), kind: 'welcome', channel: 'email', template: 'welcome', ...at };
+      return { key: touchKey({ leadId: followUpKey(state), step: 0, attempt: 1 }), kind: 'welcome', channel: 'email', template: 'welcome', ...at };
     case 'touch':
       return { key: key(plan.n), kind: 'cadence', run: state.cadenceRun, step: plan.n, channel: plan.step.channel, template: plan.step.template, ...at };
     case 'nurture':
@@ -144,7 +144,7 @@ export function touchFor(state: LeadState, plan: Plan, slot: TouchSlot): Touch {
 
 /** The urgent task for the closer when a stalled conversation is escalated. */
 export const escalationTouch = (state: LeadState, since: string, now: Date): Touch => ({
-  key: `${state.leadId}:escalation:${since}`, kind: 'reactivation', channel: 'call', template: 'follow-up-call', status: 'planned', dueAt: now.toISOString(), localDate: undefined,
+  key: `${followUpKey(state)}:escalation:${since}`, kind: 'reactivation', channel: 'call', template: 'follow-up-call', status: 'planned', dueAt: now.toISOString(), localDate: undefined,
 });
 
 export const taskSubject = (state: LeadState, touch: Touch) =>
@@ -310,9 +310,9 @@ export function escalationHandedOver(state: LeadState, now: Date): Events {
 export function zohoRecordsFor(state: LeadState, { type, occurredAt, data: d }: LifecycleEvent) {
   // Two outcomes can land in one workflow task, at the same time: each touch and each outcome number
   // tells them apart (outcomes recorded before numbering keep their old key).
-  const key = type === 'email_sent' ? `${state.leadId}:zoho:email:${String(d.key)}`
-    : d.n !== undefined ? `${state.leadId}:zoho:outcome:${String(d.n)}`
-    : `${state.leadId}:zoho:${type}:${occurredAt}`;
+  const key = type === 'email_sent' ? `${followUpKey(state)}:zoho:email:${String(d.key)}`
+    : d.n !== undefined ? `${followUpKey(state)}:zoho:outcome:${String(d.n)}`
+    : `${followUpKey(state)}:zoho:${type}:${occurredAt}`;
   const title = type === 'email_sent' ? `Correo enviado: ${String(d.template)}` : `Resultado: ${String(d.outcome)}`;
   const content = type === 'email_sent'
     ? `Seguimiento envió el correo "${String(d.template)}" (Message-ID ${String(d.messageId)}).`

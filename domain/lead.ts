@@ -54,10 +54,21 @@ export const webFormInputSchema = leadInputSchema.extend({
 /** What a lead source sends us. */
 export type LeadInput = z.input<typeof leadInputSchema>;
 
+/**
+ * A person whose earlier follow-up ended (lost, or enrolled: an alumnus) and who asks again: their new
+ * follow-up knows it, for the cadence it gets and for how it speaks to them.
+ */
+export interface ReturningLead {
+  previousStage: 'lost' | 'enrolled';
+  previousCourse: { code: string; name: string };
+}
+
 /** A validated lead, as the workflow and activities see it. */
 export type Lead = Omit<z.output<typeof leadInputSchema>, 'createdAt'> & {
   leadId: string;
   createdAt: string;
+  /** Set by us, never by a source: this follow-up is a person's second (or later) one. */
+  returning?: ReturningLead;
 };
 
 export const STAGES = [

@@ -4,7 +4,7 @@ import {
 import type { UpdateDefinition } from '@temporalio/common';
 import { findCadence, selectCadence } from '../domain/cadence';
 import { leadIdFor, leadWorkflowId } from '../domain/ids';
-import { leadInputSchema, webFormInputSchema, type Lead } from '../domain/lead';
+import { leadInputSchema, webFormInputSchema, type Lead, type ReturningLead } from '../domain/lead';
 import type { LeadState } from '../domain/lead-state';
 import { changeCadence, getLeadState, leadReturned, outcomeSignal, recordOutcome, runCommand } from '../domain/messages';
 import { cadenceChoiceSchema, commandSchema, outcomeSchema } from '../domain/outcomes';
@@ -16,11 +16,16 @@ import { TASK_QUEUE, type LeadWorkflowInput } from '../domain/workflow-input';
 import type { Ledger } from '../integrations/ledger/ledger';
 import { LeadViews } from '../integrations/ledger/lead-views';
 import { UpdateRequests } from '../integrations/ledger/update-requests';
+import { Interests, type Interest } from '../integrations/ledger/interests';
 import { leadViewOf } from '../domain/lead-view';
 import { ConflictError, NotFoundError, RejectedError, UnavailableError } from './errors';
 import { parseIdempotencyKey, requestHash, updateIdFor, type UpdateKind } from './idempotency';
 
-export type EnrolResult = { created: boolean; leadId: string; workflowId: string; stage: LeadState['stage'] };
+/** One follow-up of a person: a run of the lead's workflow (with the runs it continued as). */
+export interface FollowUp { runId: string; startedAt: string; course: { code: string; name: string }; returning: boolean; endedAs: string | null }
+
+/** `created`: a follow-up started (`returning`: for a person whose last one ended lost or enrolled). */
+export type EnrolResult = { created: boolean; leadId: string; workflowId: string; stage: LeadState['stage']; returning?: ReturningLead['previousStage'] };
 
 /**
  * `idempotencyKey`: the client's key for this request (API header `Idempotency-Key`, a web form's
@@ -51,62 +56,121 @@ export class LeadService {
   private readonly policy: FollowUpPolicy;
   private readonly views: LeadViews;
   private readonly requests: UpdateRequests;
+  private readonly interests: Interests;
 
   constructor({ temporal, ledger, publicUrl, policy }: { temporal: Client; ledger: Ledger; publicUrl: string; policy: FollowUpPolicy }) {
     this.client = temporal;
     this.ledger = ledger;
     this.views = new LeadViews(ledger.pool);
     this.requests = new UpdateRequests(ledger.pool);
+    this.interests = new Interests(ledger.pool);
     this.publicUrl = publicUrl;
     this.policy = policy;
   }
 
-  /** Starts the lead's workflow, or finds the one the same person already has. */
+  /**
+   * One person per normalised email (the lead id), many interests. A new person starts a follow-up;
+   * a person whose last follow-up ended lost or enrolled starts a new one for what they ask now (a new
+   * run of the same workflow id, alumni with their own cadence); a person being followed up is told
+   * to that follow-up; an opted-out person is never followed up again. Every interest is recorded.
+   */
   async enrol(body: unknown, now = new Date()): Promise<EnrolResult> {
     const input = leadInputSchema.parse(body);
     const leadId = leadIdFor(input.email);
     const lead: Lead = { ...input, leadId, createdAt: input.createdAt ?? now.toISOString() };
     const workflowId = leadWorkflowId(lead);
+    const interest = { leadId, course: { code: lead.course.code, name: lead.course.name }, source: lead.source, benefit: lead.benefit };
     // Opted out is forever, even after Temporal's retention has forgotten the old workflow.
-    if (await this.ledger.isOptedOut({ leadId })) return { created: false, leadId, workflowId, stage: 'opted_out' };
+    if (await this.ledger.isOptedOut({ leadId })) {
+      await this.interests.record({ ...interest, outcome: 'opted_out' });
+      return { created: false, leadId, workflowId, stage: 'opted_out' };
+    }
     try {
-      await this.client.workflow.start('leadWorkflow', {
-        workflowId,
-        taskQueue: TASK_QUEUE,
-        args: [{
-          lead,
-          cadence: selectCadence({ profile: lead.profile, country: lead.country, courseCode: lead.course.code }),
-          policy: this.policy,
-          publicUrl: this.publicUrl,
-        } satisfies LeadWorkflowInput],
-        // Even after the lead's workflow has ended (enrolled, opted out) the same person is never re-enrolled.
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        typedSearchAttributes: [
-          { key: LEAD_ID, value: leadId },
-          { key: LEAD_STAGE, value: 'new' },
-          { key: LEAD_OWNER, value: 'sin asignar' },
-          { key: LEAD_COUNTRY, value: lead.country },
-          { key: LEAD_COURSE, value: lead.course.code },
-          { key: LEAD_SOURCE, value: lead.source },
-        ],
-        staticSummary: `${lead.firstName} ${lead.lastName} · ${lead.course.name} (${lead.country})`,
-        staticDetails: `Lead ${leadId} de ${lead.source}, perfil ${lead.profile}, curso ${lead.course.code}`,
-      });
+      const runId = await this.startFollowUp(lead, 'REJECT_DUPLICATE');
+      await this.interests.record({ ...interest, outcome: 'new_lead', runId });
       return { created: true, leadId, workflowId, stage: 'new' };
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) unavailable(err);
-      // The new interaction reaches the existing lead (and wakes it up if it was dormant).
-      await this.handle(leadId).signal(leadReturned, { source: lead.source }).catch((e: unknown) => {
-        if (!(e instanceof WorkflowNotFoundError)) throw e;
-      });
-      const state = await this.state(leadId).catch(() => null);
-      return { created: false, leadId, workflowId, stage: state?.stage ?? 'new' };
     }
+    const ended = await this.endedFollowUp(leadId);
+    if (ended) {
+      try {
+        const runId = await this.startFollowUp({ ...lead, returning: ended }, 'ALLOW_DUPLICATE');
+        await this.interests.record({ ...interest, outcome: 'new_follow_up', runId, previousStage: ended.previousStage });
+        return { created: true, leadId, workflowId, stage: 'new', returning: ended.previousStage };
+      } catch (err) {
+        // Another interest of the same person started it a moment ago: this one joins it below.
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) unavailable(err);
+      }
+    }
+    // The new interaction reaches the follow-up that is running (and wakes it up if it was dormant).
+    await this.handle(leadId).signal(leadReturned, { source: lead.source }).catch((e: unknown) => {
+      if (!(e instanceof WorkflowNotFoundError)) throw e;
+    });
+    await this.interests.record({ ...interest, outcome: 'existing_follow_up' });
+    const state = await this.state(leadId).catch(() => null);
+    return { created: false, leadId, workflowId, stage: state?.stage ?? 'new' };
+  }
+
+  /** Starts a follow-up (a run of the lead's workflow) and answers its run id. */
+  private async startFollowUp(lead: Lead, workflowIdReusePolicy: 'REJECT_DUPLICATE' | 'ALLOW_DUPLICATE'): Promise<string> {
+    const alumni = lead.returning?.previousStage === 'enrolled';
+    const handle = await this.client.workflow.start('leadWorkflow', {
+      workflowId: leadWorkflowId(lead),
+      taskQueue: TASK_QUEUE,
+      args: [{
+        lead,
+        cadence: selectCadence({ profile: lead.profile, country: lead.country, courseCode: lead.course.code, alumni }),
+        policy: this.policy,
+        publicUrl: this.publicUrl,
+      } satisfies LeadWorkflowInput],
+      // A new person: never a second start. A returning one: only once the last follow-up has closed
+      // (Temporal refuses a start while a run is open, so two returns at once start one).
+      workflowIdReusePolicy,
+      typedSearchAttributes: [
+        { key: LEAD_ID, value: lead.leadId },
+        { key: LEAD_STAGE, value: 'new' },
+        { key: LEAD_OWNER, value: 'sin asignar' },
+        { key: LEAD_COUNTRY, value: lead.country },
+        { key: LEAD_COURSE, value: lead.course.code },
+        { key: LEAD_SOURCE, value: lead.source },
+      ],
+      staticSummary: `${lead.firstName} ${lead.lastName} · ${lead.course.name} (${lead.country})${lead.returning ? ` · vuelve (${lead.returning.previousStage === 'enrolled' ? 'egresado' : 'perdido'})` : ''}`,
+      staticDetails: `Lead ${lead.leadId} de ${lead.source}, perfil ${lead.profile}, curso ${lead.course.code}`,
+    });
+    return handle.firstExecutionRunId;
+  }
+
+  /**
+   * How the person's last follow-up ended, when it closed lost or enrolled: such a person may start a
+   * new one. Null while one runs, or when it ended otherwise (opted out, or an operator stopped it).
+   */
+  private async endedFollowUp(leadId: string): Promise<ReturningLead | null> {
+    const { status } = await this.handle(leadId).describe().catch(unavailable);
+    if (status.name === 'RUNNING') return null;
+    // The lists' snapshot is written as the workflow closes and needs no worker to read.
+    const view = await this.views.get({ leadId });
+    const last = view ? { stage: view.stage, course: { code: view.courseCode, name: view.courseName } } : await this.state(leadId).then((s) => ({ stage: s.stage, course: s.lead.course }));
+    if (last.stage !== 'lost' && last.stage !== 'enrolled') return null;
+    return { previousStage: last.stage, previousCourse: { code: last.course.code, name: last.course.name } };
   }
 
   /** A lead from the website's public form, which may neither backdate it nor name another source. */
   async enrolFromWebForm(body: unknown): Promise<EnrolResult> {
     return this.enrol(webFormInputSchema.parse(body));
+  }
+
+  /**
+   * Every interest of the person and the follow-ups they started, oldest first; the last follow-up is
+   * the current one (`endedAs` null), each earlier one ended as the next one's interest recorded.
+   */
+  async history(leadId: string): Promise<{ interests: Interest[]; followUps: FollowUp[] }> {
+    const interests = await this.interests.of({ leadId });
+    const started = interests.filter((i) => i.runId !== null);
+    const followUps = started.map((i, k): FollowUp => ({
+      runId: i.runId!, startedAt: i.receivedAt, course: i.course, returning: i.outcome === 'new_follow_up', endedAs: started[k + 1]?.previousStage ?? null,
+    }));
+    return { interests, followUps };
   }
 
   async state(leadId: string): Promise<LeadState> {

@@ -1,6 +1,7 @@
 import { allHandlersFinished, condition, continueAsNew, log, patched, workflowInfo } from '@temporalio/workflow';
 import * as life from '../domain/lead-life';
 import type { LeadState } from '../domain/lead-state';
+import { followUpKey } from '../domain/ids';
 import { ACTIVE_STAGES, isTerminal } from '../domain/lifecycle';
 import type { LeadWorkflowInput } from '../domain/workflow-input';
 import { leadActions } from './lead-actions';
@@ -61,7 +62,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
     if (newlyQueued) {
       apply(life.queued(pool, now()));
       try {
-        await escalate('unassigned', `${state.leadId}:unassigned:${state.cadenceRun}`, 'Avisar a la dirección: nadie tiene capacidad');
+        await escalate('unassigned', `${followUpKey(state)}:unassigned:${state.cadenceRun}`, 'Avisar a la dirección: nadie tiene capacidad');
       } catch (err) {
         await survive(err, { callSite: 'escalate:unassigned', integration: 'escalation' });
       }
@@ -94,7 +95,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
     apply(() => life.slaMissed(state, now()));
     publish(state);
     try {
-      await escalate('sla_missed', `${state.leadId}:sla:${state.cadenceRun}`, 'Escalar: SLA de primer contacto incumplido');
+      await escalate('sla_missed', `${followUpKey(state)}:sla:${state.cadenceRun}`, 'Escalar: SLA de primer contacto incumplido');
     } catch (err) {
       await survive(err, { callSite: 'escalate:sla_missed', integration: 'escalation' });
     }
@@ -150,7 +151,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
       const since = state.stall.since;
       apply(() => life.stallEscalated(state, stage, now()));
       try {
-        await escalate('stalled', `${state.leadId}:stall:${since}`, 'Escalar: lead estancado');
+        await escalate('stalled', `${followUpKey(state)}:stall:${since}`, 'Escalar: lead estancado');
       } catch (err) {
         await survive(err, { callSite: 'escalate:stalled', integration: 'escalation' });
       }

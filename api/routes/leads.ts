@@ -37,7 +37,8 @@ export function leadRoutes({ leads, imports, views }: { leads: LeadService; impo
     }
   });
   router.get('/:leadId', async (req, res) => {
-    res.json(await leads.state(req.params.leadId));
+    const state = await leads.state(req.params.leadId);
+    res.json({ ...state, ...(await leads.history(state.leadId)) });
   });
   router.post('/:leadId/outcomes', async (req, res) => {
     res.json(await leads.recordOutcome(req.params.leadId, req.body, keyed(req)));

@@ -95,6 +95,7 @@ export function leadRoutes({ leads, views, ledger, accounts, cookie, ctx, links 
     const byRole = (role: User['role']) => users.filter((u) => u.role === role);
     res.status(errors ? 400 : 200).send(leadPage(ctx(req, res), {
       state, events: await ledger.eventsOf({ leadId: state.leadId }), links: links(state), executives: byRole('executive'), closers: byRole('closer'), errors,
+      interests: (await leads.history(state.leadId)).interests,
     }));
   }
 

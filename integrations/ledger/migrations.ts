@@ -255,4 +255,27 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       CREATE INDEX lead_views_changes_idx ON lead_views (updated_at, lead_id);
     `,
   },
+  {
+    version: 11,
+    name: 'interests: every time a person asks about a course',
+    sql: `
+      -- One row each time a person (one per normalised email, i.e. per lead id) asks about a course,
+      -- from any source, and what became of it: a new lead, a new follow-up of a person whose last one
+      -- ended (lost or enrolled), a message to the follow-up still running, or nothing (opted out).
+      CREATE TABLE interests (
+        id             bigserial   PRIMARY KEY,
+        lead_id        text        NOT NULL,
+        course_code    text        NOT NULL,
+        course_name    text        NOT NULL,
+        source         text        NOT NULL,
+        benefit        text,
+        received_at    timestamptz NOT NULL DEFAULT now(),
+        outcome        text        NOT NULL CHECK (outcome IN ('new_lead', 'new_follow_up', 'existing_follow_up', 'opted_out')),
+        -- A follow-up it started: its first run; and how the one before it had ended.
+        run_id         text,
+        previous_stage text
+      );
+      CREATE INDEX interests_lead_idx ON interests (lead_id, received_at);
+    `,
+  },
 ];

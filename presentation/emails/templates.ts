@@ -49,6 +49,21 @@ function urgencyLines(urgency: Urgency, lang: Language): string[] {
   return lines;
 }
 
+/** A person who comes back is greeted as such: an alumnus by the course they took, anyone else warmly. */
+function returningLine(lead: Lead, lang: Language): string | null {
+  const back = lead.returning;
+  if (!back) return null;
+  const before = back.previousCourse.name;
+  if (back.previousStage === 'enrolled') {
+    return say(lang, {
+      es: `Como egresado de "${before}", ya conoces cómo trabajamos: nos alegra que quieras seguir aprendiendo con nosotros.`,
+      pt: `Como ex-aluno de "${before}", você já conhece o nosso jeito de trabalhar: ficamos felizes que queira continuar aprendendo conosco.`,
+      en: `As a graduate of "${before}", you already know how we work: we are glad you want to keep learning with us.`,
+    });
+  }
+  return say(lang, { es: 'Qué bueno saber de ti otra vez.', pt: 'Que bom ter notícias suas de novo.', en: 'Good to hear from you again.' });
+}
+
 function pitch(lead: Lead, lang: Language): string {
   const c = lead.company;
   if (lead.profile === 'b2b') {
@@ -76,7 +91,7 @@ export function renderTouchEmail({ lead, template, urgency, unsubscribeUrl }: { 
   const content: Record<TouchTemplate, { subject: Phrase; lines: (string | null)[] }> = {
     welcome: {
       subject: { es: `Tu interés en ${course}`, pt: `Seu interesse em ${course}`, en: `Your interest in ${course}` },
-      lines: [hello, say(lang, { es: `Gracias por tu interés en "${course}".`, pt: `Obrigado pelo seu interesse em "${course}".`, en: `Thank you for your interest in "${course}".` }), pitch(lead, lang), ...urgent.slice(-1),
+      lines: [hello, returningLine(lead, lang), say(lang, { es: `Gracias por tu interés en "${course}".`, pt: `Obrigado pelo seu interesse em "${course}".`, en: `Thank you for your interest in "${course}".` }), pitch(lead, lang), ...urgent.slice(-1),
         // A call is promised only to someone who gave us a number to call.
         lead.phone
           ? say(lang, { es: 'Muy pronto una persona de nuestro equipo te llamará.', pt: 'Em breve uma pessoa da nossa equipe vai ligar para você.', en: 'Someone from our team will call you very soon.' })
@@ -84,7 +99,7 @@ export function renderTouchEmail({ lead, template, urgency, unsubscribeUrl }: { 
     },
     'first-email': {
       subject: { es: `${name}, más sobre ${course}`, pt: `${name}, mais sobre ${course}`, en: `${name}, more about ${course}` },
-      lines: [hello, say(lang, { es: `Quería compartirte más detalles sobre "${course}".`, pt: `Queria compartilhar mais detalhes sobre "${course}".`, en: `I wanted to share more details about "${course}".` }), benefit, pitch(lead, lang), ...urgent, replyToTalk],
+      lines: [hello, returningLine(lead, lang), say(lang, { es: `Quería compartirte más detalles sobre "${course}".`, pt: `Queria compartilhar mais detalhes sobre "${course}".`, en: `I wanted to share more details about "${course}".` }), benefit, pitch(lead, lang), ...urgent, replyToTalk],
     },
     'break-up-email': {
       subject: { es: `¿Cierro tu solicitud sobre ${course}?`, pt: `Fecho o seu pedido sobre ${course}?`, en: `Shall I close your request about ${course}?` },

@@ -31,3 +31,9 @@ test('a malformed cadence is refused with a reason', () => {
   const bad = { ...latestCadence('default'), steps: [{ day: 3, channel: 'email', template: 'x' }, { day: 1, channel: 'call', template: 'y' }] };
   expect(cadenceSchema.safeParse(bad).error?.issues[0]?.message).toBe('days must increase from step to step');
 });
+
+test('an alumnus gets the alumni cadence whatever the profile; nobody else does', () => {
+  expect(selectCadence({ profile: 'b2b', country: 'MX', courseCode: 'X', alumni: true }).id).toBe('alumni');
+  expect(selectCadence({ profile: 'b2c', country: 'MX', courseCode: 'X', alumni: true }).id).toBe('alumni');
+  expect(selectCadence({ profile: 'b2c', country: 'MX', courseCode: 'X', alumni: false }).id).toBe('default');
+});

@@ -89,3 +89,12 @@ test('English when the lead asks for it, whatever the country', () => {
   expect(en.text).toContain("Don't want these emails? Unsubscribe: http://localhost:3000/unsubscribe/x");
   expect(en.html).toContain('<html lang="en">');
 });
+
+test('a person who comes back is greeted as such: an alumnus by the course they took', () => {
+  const alumnus = { ...lead(), returning: { previousStage: 'enrolled' as const, previousCourse: { code: 'DS-101', name: 'Ciencia de Datos con Python' } } };
+  expect(render(alumnus, 'welcome').text).toContain('Como egresado de "Ciencia de Datos con Python", ya conoces cómo trabajamos');
+  expect(render({ ...alumnus, country: 'BR' }, 'first-email').text).toContain('Como ex-aluno de "Ciencia de Datos con Python"');
+  const lostBefore = { ...alumnus, returning: { ...alumnus.returning, previousStage: 'lost' as const } };
+  expect(render(lostBefore, 'welcome').text).toContain('Qué bueno saber de ti otra vez.');
+  expect(render(lead(), 'welcome').text).not.toMatch(/egresado|otra vez/);
+});

@@ -118,7 +118,7 @@ export async function startLead({
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities });
   const input: LeadWorkflowInput = {
     lead,
-    cadence: selectCadence({ profile: lead.profile, country: lead.country, courseCode: lead.course.code }),
+    cadence: selectCadence({ profile: lead.profile, country: lead.country, courseCode: lead.course.code, alumni: lead.returning?.previousStage === 'enrolled' }),
     policy,
     publicUrl: 'http://localhost:3000',
   };

@@ -2,6 +2,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundle } from '@temporalio/worker';
 import { changeCadence, getLeadState, leadReturned, recordOutcome } from '../../domain/messages';
 import { freshEnvPerTest, leadAt, minute, recordingActivities, startLead, travelTo } from './harness';
+import type { Lead } from '../../domain/lead';
 
 let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundle;
@@ -114,4 +115,27 @@ test('the same person arriving again while in nurturing reactivates the lead int
   // San José in Colombia → Tuesday 09:00 Bogotá.
   const secondRun = effects.filter((e) => e.kind === 'task' && e.detail.endsWith('attempt-2'));
   expect(secondRun.map((e) => [minute(e.at), e.detail.split(' ')[0]])).toEqual([['2027-03-23T14:00', 'call']]);
+});
+
+test('an alumnus back for another course: the alumni cadence, under keys of its own, then nurturing', async () => {
+  const createdAt = '2027-03-01T15:00:00.000Z'; // Monday, 10:00 in Bogotá
+  await travelTo(env, createdAt);
+  const lead: Lead = { ...leadAt(createdAt, { country: 'CO', profile: 'b2c' }), returning: { previousStage: 'enrolled', previousCourse: { code: 'DS-101', name: 'Ciencia de Datos con Python' } } };
+  const { activities, effects } = recordingActivities();
+  const { worker, handle } = await startLead({ env, bundle, lead, activities });
+  const state = await worker.runUntil(async () => {
+    await travelTo(env, '2027-03-12T16:00:00.000Z');
+    return env.client.workflow.getHandle(handle.workflowId).query(getLeadState);
+  });
+  const touches = effects.filter((e) => e.kind === 'email' || e.kind === 'task');
+  expect(touches.map((e) => [minute(e.at), e.kind, e.detail.split(' ')[0]])).toEqual([
+    ['2027-03-01T15:00', 'email', 'welcome'],
+    ['2027-03-01T15:00', 'task', 'call'],
+    ['2027-03-04T15:00', 'email', 'first-email'], // day 4, Thursday
+    ['2027-03-09T15:00', 'email', 'break-up-email'], // day 9, Tuesday
+  ]);
+  // Not the keys of the person's first follow-up (which are the bare lead id's): nothing is skipped as "already sent".
+  const tag = `${lead.leadId}.f${Date.parse(createdAt).toString(36)}:`;
+  for (const e of touches) expect(e.key ?? e.detail.split(' ')[1]).toMatch(new RegExp(`^${tag.replace('.', '\\.')}`));
+  expect(state).toMatchObject({ stage: 'nurturing', cadence: { id: 'alumni' } });
 });

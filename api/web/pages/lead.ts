@@ -5,6 +5,8 @@ import type { LeadState } from '../../../domain/lead-state';
 import { leadViewOf } from '../../../domain/lead-view';
 import { LOST_REASONS, OUTCOME_TYPES } from '../../../domain/outcomes';
 import type { StoredLeadEvent } from '../../../integrations/ledger/ledger';
+import type { Interest } from '../../../integrations/ledger/interests';
+import type { Lead, Stage } from '../../../domain/lead';
 import { html, type Html } from '../../../lib/html';
 import {
   CHANNEL_LABELS, COUNTRY_NAMES, leadTime, LOST_REASON_LABELS, OUTCOME_LABELS, ROLE_NAMES, SLA_STATUS_LABELS, STAGE_LABELS, TOUCH_STATUS_LABELS,
@@ -59,11 +61,26 @@ export interface LeadPageData {
   links: LeadLinks;
   executives: User[];
   closers: User[];
+  /** Every time this person asked about a course, and what it started. */
+  interests?: Interest[];
   errors?: Record<string, string[]>;
   now?: Date;
 }
 
-export function leadPage(ctx: PageContext, { state, events, links, executives, closers, errors, now = new Date() }: LeadPageData): string {
+const INTEREST_OUTCOMES: Record<Interest['outcome'], string> = {
+  new_lead: 'primer seguimiento',
+  new_follow_up: 'nuevo seguimiento',
+  existing_follow_up: 'se sumó al seguimiento en curso',
+  opted_out: 'sin seguimiento: pidió la baja',
+};
+
+function interestList(interests: Interest[], country: Lead['country']): Html {
+  return html`<h2>Intereses</h2><div class="card small"><ol class="interests">${interests.map((i) => html`<li>
+    <strong>${i.course.name}</strong> (${i.course.code}) · ${leadTime(i.receivedAt, country)} · origen ${i.source} · ${INTEREST_OUTCOMES[i.outcome]}${i.previousStage ? html` <span class="muted">(el anterior terminó: ${STAGE_LABELS[i.previousStage as Stage] ?? i.previousStage})</span>` : ''}
+  </li>`)}</ol></div>`;
+}
+
+export function leadPage(ctx: PageContext, { state, events, links, executives, closers, interests = [], errors, now = new Date() }: LeadPageData): string {
   const { lead } = state;
   const view = leadViewOf(state);
   const open = !isTerminal(state.stage);
@@ -95,6 +112,8 @@ export function leadPage(ctx: PageContext, { state, events, links, executives, c
       Toques: ${state.counts.touchesDone} hechos · ${state.counts.touchesMissed} no realizados · origen ${lead.source}</p>
     <p><a href="${links.temporal}" target="_blank" rel="noopener">Ver en Temporal</a>${links.zoho ? html` · <a href="${links.zoho}" target="_blank" rel="noopener">Ver en Zoho</a>` : ''}</p>
   </div>
+  ${lead.returning ? html`<p class="card small returning">${lead.returning.previousStage === 'enrolled' ? 'Egresado' : 'Vuelve'}: antes siguió «${lead.returning.previousCourse.name}» (${STAGE_LABELS[lead.returning.previousStage]}).</p>` : ''}
+  ${interests.length ? interestList(interests, lead.country) : ''}
   ${open ? actions(ctx, state, { executives, closers, errors, self, zone }) : ''}
 </aside>
 </div>`);

@@ -1,0 +1,112 @@
+import { parseMail } from '../../dev/smtp-catcher/catcher';
+import { leadWorkflowId } from '../../domain/ids';
+import { aLead } from '../support/leads';
+import { API_KEY, eventually, startStack, type Stack } from '../support/stack';
+import { anAccount, signedIn } from '../support/web';
+
+/**
+ * People come back: one person per email, many interests. On the real stack (Temporal, PostgreSQL,
+ * SMTP, the Zoho sandbox), what each kind of return starts.
+ */
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack();
+}, 180_000);
+afterAll(() => stack?.stop());
+
+const api = {
+  post: (path: string, body: object) => stack.api.post(path).set('Authorization', `Bearer ${API_KEY}`).send(body),
+  get: (path: string) => stack.api.get(path).set('Authorization', `Bearer ${API_KEY}`),
+};
+const mailsTo = (email: string) => stack.catcher.list().filter((m) => m.envelope.to.includes(email));
+const closed = (leadId: string) =>
+  eventually(async () => expect((await stack.env.client.workflow.getHandle(leadWorkflowId({ leadId })).describe()).status.name).toBe('COMPLETED'));
+
+test('a lost lead asking about another course months later gets a new follow-up for it, with the earlier one kept', async () => {
+  const first = aLead({ course: { code: 'DS-101', name: 'Ciencia de Datos con Python' } });
+  const { body: enrolled } = await api.post('/api/leads', first).expect(201);
+  await stack.catcher.waitFor((m) => m.envelope.to.includes(first.email));
+  await api.post(`/api/leads/${enrolled.leadId}/outcomes`, { type: 'lost', reason: 'timing' }).expect(200);
+  await closed(enrolled.leadId);
+
+  const again = { ...first, course: { code: 'PM-201', name: 'Gestión de Proyectos Ágiles' }, source: 'web-form' };
+  const { body: back } = await api.post('/api/leads', again).expect(201);
+  expect(back).toEqual({ leadId: enrolled.leadId, workflowId: enrolled.workflowId, stage: 'new', returning: 'lost' });
+
+  // A welcome for the new course that knows them.
+  const welcome = await eventually(async () => {
+    const mail = mailsTo(first.email).at(1);
+    if (!mail) throw new Error('no second mail yet');
+    return parseMail(mail);
+  });
+  expect(welcome.subject).toBe('Tu interés en Gestión de Proyectos Ágiles');
+  expect(welcome.text).toContain('Qué bueno saber de ti otra vez.');
+
+  const { body: lead } = await api.get(`/api/leads/${enrolled.leadId}`).expect(200);
+  expect(lead.stage).not.toBe('lost');
+  expect(lead.lead.course.code).toBe('PM-201');
+  expect(lead.lead.returning).toEqual({ previousStage: 'lost', previousCourse: { code: 'DS-101', name: 'Ciencia de Datos con Python' } });
+  expect(lead.interests.map((i: { course: { code: string }; outcome: string }) => [i.course.code, i.outcome])).toEqual([['DS-101', 'new_lead'], ['PM-201', 'new_follow_up']]);
+  expect(lead.followUps).toEqual([
+    expect.objectContaining({ course: { code: 'DS-101', name: 'Ciencia de Datos con Python' }, returning: false, endedAs: 'lost' }),
+    expect.objectContaining({ course: { code: 'PM-201', name: 'Gestión de Proyectos Ágiles' }, returning: true, endedAs: null }),
+  ]);
+  expect(lead.followUps[0].runId).not.toBe(lead.followUps[1].runId);
+
+  // Zoho keeps one record for the person, back in the funnel.
+  await eventually(async () => {
+    const records = stack.sandbox.records('Leads').filter((r) => r.Email === first.email);
+    expect(records).toHaveLength(1);
+    expect(records[0]!.Lead_Status).not.toBe('Lost Lead');
+  });
+
+  // The lead page shows both interests.
+  const director = await anAccount(stack.ledger, 'director');
+  const { agent } = await signedIn(stack.app, director.email);
+  const page = (await agent.get(`/leads/${enrolled.leadId}`).expect(200)).text;
+  expect(page).toContain('Vuelve: antes siguió «Ciencia de Datos con Python»');
+  expect(page).toMatch(/Ciencia de Datos con Python<\/strong> \(DS-101\)[^<]*primer seguimiento/);
+  expect(page).toMatch(/Gestión de Proyectos Ágiles<\/strong> \(PM-201\)[^<]*nuevo seguimiento/);
+});
+
+test('an alumnus asking about a second course gets the alumni cadence and wording', async () => {
+  const first = aLead({ course: { code: 'DS-101', name: 'Ciencia de Datos con Python' } });
+  const { body: enrolled } = await api.post('/api/leads', first).expect(201);
+  for (const type of ['interested', 'proposal_requested', 'enrolled']) await api.post(`/api/leads/${enrolled.leadId}/outcomes`, { type }).expect(200);
+  await closed(enrolled.leadId);
+
+  const { body: back } = await api.post('/api/leads', { ...first, course: { code: 'AI-200', name: 'IA Generativa' } }).expect(201);
+  expect(back.returning).toBe('enrolled');
+  const { body: lead } = await api.get(`/api/leads/${enrolled.leadId}`).expect(200);
+  expect(lead.cadence.id).toBe('alumni');
+  const welcome = await eventually(async () => {
+    const mails = await Promise.all(mailsTo(first.email).map((m) => parseMail(m)));
+    const found = mails.find((m) => m.subject === 'Tu interés en IA Generativa');
+    if (!found) throw new Error('no welcome for the second course yet');
+    return found;
+  });
+  expect(welcome.text).toContain('Como egresado de "Ciencia de Datos con Python", ya conoces cómo trabajamos');
+});
+
+test('a person being followed up who asks again joins that follow-up; an opted-out person is never followed up again', async () => {
+  const person = aLead();
+  const { body: enrolled } = await api.post('/api/leads', person).expect(201);
+  await api.post('/api/leads', { ...person, course: { code: 'MK-110', name: 'Marketing Digital y Analítica' } }).expect(200);
+
+  const optedOut = aLead();
+  const { body: gone } = await api.post('/api/leads', optedOut).expect(201);
+  await stack.catcher.waitFor((m) => m.envelope.to.includes(optedOut.email));
+  await api.post(`/api/leads/${gone.leadId}/outcomes`, { type: 'opted_out' }).expect(200);
+  await closed(gone.leadId);
+  await eventually(async () => expect(await stack.ledger.isOptedOut({ leadId: gone.leadId })).toBe(true));
+  const { body: refused } = await api.post('/api/leads', { ...optedOut, course: { code: 'UX-150', name: 'Diseño UX/UI' } }).expect(200);
+  expect(refused).toMatchObject({ leadId: gone.leadId, stage: 'opted_out' });
+
+  const { body: running } = await api.get(`/api/leads/${enrolled.leadId}`).expect(200);
+  expect(running.interests.map((i: { outcome: string }) => i.outcome)).toEqual(['new_lead', 'existing_follow_up']);
+  expect(running.followUps).toHaveLength(1);
+  const { body: out } = await api.get(`/api/leads/${gone.leadId}`).expect(200);
+  expect(out.interests.map((i: { outcome: string }) => i.outcome)).toEqual(['new_lead', 'opted_out']);
+  await new Promise((r) => setTimeout(r, 1000));
+  expect(mailsTo(optedOut.email)).toHaveLength(1);
+});
