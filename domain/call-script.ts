@@ -5,7 +5,7 @@ import type { Lead } from './lead';
  * What the executive needs for a call or LinkedIn touch: the call script or the message draft, in the
  * lead's language (Spanish, Portuguese for Brazil).
  */
-export type ScriptedLead = Pick<Lead, 'firstName' | 'lastName' | 'phone' | 'company' | 'profile' | 'benefit' | 'country' | 'returning'> & { course: Pick<Lead['course'], 'name'> };
+export type ScriptedLead = Pick<Lead, 'firstName' | 'lastName' | 'phone' | 'company' | 'profile' | 'benefit' | 'country' | 'returning' | 'otherCourses'> & { course: Pick<Lead['course'], 'name'> };
 
 export function touchScript({ lead, channel, template }: { lead: ScriptedLead; channel: Channel; template: string }): string {
   const pt = lead.country === 'BR';
@@ -18,6 +18,7 @@ export function touchScript({ lead, channel, template }: { lead: ScriptedLead; c
   }
   const followUp = template === 'follow-up-call';
   const back = lead.returning;
+  const others = (lead.otherCourses ?? []).map((c) => `"${c.name}"`).join(', ');
   if (pt) {
     return [
       `Ligar para ${who}${lead.phone ? ` (${lead.phone})` : ''}.`,
@@ -28,6 +29,7 @@ export function touchScript({ lead, channel, template }: { lead: ScriptedLead; c
       lead.profile === 'b2b'
         ? `Pergunte pela equipe${lead.company ? ` da ${lead.company}` : ''}, quantas pessoas e quem aprova o orçamento.`
         : 'Pergunte o que espera do curso para a sua carreira.',
+      others ? `Também perguntou por ${others}: fale desses cursos também.` : null,
       lead.benefit ? `Benefício anotado: ${lead.benefit}.` : 'Anote o benefício principal que a pessoa busca.',
       'Combine o próximo passo e registre o resultado.',
     ].filter((line) => line !== null).join('\n');
@@ -41,6 +43,7 @@ export function touchScript({ lead, channel, template }: { lead: ScriptedLead; c
     lead.profile === 'b2b'
       ? `Pregunta por el equipo${lead.company ? ` de ${lead.company}` : ''}: cuántas personas y quién aprueba el presupuesto.`
       : 'Pregunta qué espera del curso para su carrera.',
+    others ? `También preguntó por ${others}: háblale de esos cursos también.` : null,
     lead.benefit ? `Beneficio anotado: ${lead.benefit}.` : 'Anota el beneficio principal que busca.',
     'Acuerda el siguiente paso y registra el resultado.',
   ].filter((line) => line !== null).join('\n');

@@ -69,6 +69,8 @@ export type Lead = Omit<z.output<typeof leadInputSchema>, 'createdAt'> & {
   createdAt: string;
   /** Set by us, never by a source: this follow-up is a person's second (or later) one. */
   returning?: ReturningLead;
+  /** Other courses the person asked about while this follow-up ran: the scripts and mails mention them. */
+  otherCourses?: { code: string; name: string }[];
 };
 
 export const STAGES = [

@@ -1,6 +1,7 @@
 import type { Stage } from './lead';
 import { TERMINAL_STAGES } from './lead';
 import { MAX_OUTCOMES_KEPT, type LeadState, type NextStep } from './lead-state';
+import type { LeadReturn } from './messages';
 import type { Command, Outcome, OutcomeType } from './outcomes';
 import { STAGE_LABELS_LOWERCASE } from './texts';
 
@@ -216,11 +217,27 @@ function restartCadence(state: LeadState, at: string, by: string): LifecycleEven
   return events;
 }
 
-/** The same person arrived again (a form, an import, Zoho): noted; a dormant lead is reactivated. */
-export function applyReturn(state: LeadState, { source }: { source: string }, now: Date): LifecycleEvent[] {
+/**
+ * The same person arrived again (a form, an import, Zoho): noted; a dormant lead is reactivated. With
+ * `course` (the workflow passes it only under its patch), another course is taken in: a dormant lead
+ * is followed up for the course asked about now (the earlier one is kept among its other courses); an
+ * active one keeps its cadence and course and adds the new one, which its scripts and mails mention.
+ */
+export function applyReturn(state: LeadState, { source, course }: LeadReturn, now: Date): LifecycleEvent[] {
   if (isTerminal(state.stage)) return [];
   const at = now.toISOString();
-  const events: LifecycleEvent[] = [{ type: 'lead_returned', occurredAt: at, data: { source } }];
-  if (DORMANT_STAGES.includes(state.stage)) events.push(...restartCadence(state, at, 'new_interaction'));
+  const dormant = DORMANT_STAGES.includes(state.stage);
+  const events: LifecycleEvent[] = [{ type: 'lead_returned', occurredAt: at, data: course ? { source, course: course.code } : { source } }];
+  if (course && course.code !== state.lead.course.code) {
+    const others = (state.lead.otherCourses ?? []).filter((c) => c.code !== course.code);
+    if (dormant) {
+      others.push({ code: state.lead.course.code, name: state.lead.course.name });
+      state.lead.course = { code: course.code, name: course.name };
+    } else {
+      others.push(course);
+    }
+    state.lead.otherCourses = others;
+  }
+  if (dormant) events.push(...restartCadence(state, at, 'new_interaction'));
   return events;
 }

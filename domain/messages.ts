@@ -14,8 +14,12 @@ export const recordOutcome = defineUpdate<LeadState, [Outcome]>('recordOutcome')
 /** The same outcome where nobody waits (webhooks, inbound email): an invalid one is logged and dropped. */
 export const outcomeSignal = defineSignal<[Outcome]>('outcome');
 
-/** The same person arrived again from some source: noted, and a dormant lead is reactivated. */
-export const leadReturned = defineSignal<[{ source: string }]>('leadReturned');
+/**
+ * The same person arrived again from some source: noted, and a dormant lead is reactivated. `course`:
+ * what they asked about this time (absent in signals sent before interests were recorded).
+ */
+export interface LeadReturn { source: string; course?: { code: string; name: string } }
+export const leadReturned = defineSignal<[LeadReturn]>('leadReturned');
 
 /** pause, resume, reassign, update_lead, reactivate. */
 export const runCommand = defineUpdate<LeadState, [Command]>('runCommand');

@@ -104,7 +104,7 @@ export class LeadService {
       }
     }
     // The new interaction reaches the follow-up that is running (and wakes it up if it was dormant).
-    await this.handle(leadId).signal(leadReturned, { source: lead.source }).catch((e: unknown) => {
+    await this.handle(leadId).signal(leadReturned, { source: lead.source, course: { code: lead.course.code, name: lead.course.name } }).catch((e: unknown) => {
       if (!(e instanceof WorkflowNotFoundError)) throw e;
     });
     await this.interests.record({ ...interest, outcome: 'existing_follow_up' });

@@ -1,4 +1,4 @@
-import { log, setHandler } from '@temporalio/workflow';
+import { log, patched, setHandler } from '@temporalio/workflow';
 import { ACTIVE_STAGES, applyCommand, applyOutcome, applyReturn, rejectCommand, rejectOutcome } from '../domain/lifecycle';
 import { capacityFreed, changeCadence, getLeadState, leadReturned, outcomeSignal, recordOutcome, runCommand } from '../domain/messages';
 import { commandSchema, outcomeSchema } from '../domain/outcomes';
@@ -25,7 +25,12 @@ export function handleLeadMessages({ state, hints, now, apply }: LeadContext): v
     if (why || !parsed.success) return log.warn('Outcome signal ignored', { leadId: state.leadId, type: (outcome as { type?: string })?.type, why });
     apply(() => applyOutcome(state, parsed.data, now()), true);
   });
-  setHandler(leadReturned, (returned) => apply(() => applyReturn(state, returned, now()), true));
+  // A return naming a course changes what the lead is followed up for: new behaviour, behind its patch
+  // (a signal with a course can reach a run that began before interests were recorded).
+  setHandler(leadReturned, (returned) => {
+    const taken = returned.course && patched('interest-courses') ? returned : { source: returned.source };
+    apply(() => applyReturn(state, taken, now()), true);
+  });
   setHandler(runCommand, (command) => (apply(() => applyCommand(state, command, now()), true), state), {
     validator: (command) => {
       const parsed = commandSchema.safeParse(command);

@@ -64,6 +64,17 @@ function returningLine(lead: Lead, lang: Language): string | null {
   return say(lang, { es: 'Qué bueno saber de ti otra vez.', pt: 'Que bom ter notícias suas de novo.', en: 'Good to hear from you again.' });
 }
 
+/** Courses the person also asked about during this follow-up: said once, so the mail answers all of them. */
+function otherCoursesLine(lead: Lead, lang: Language): string | null {
+  const names = (lead.otherCourses ?? []).map((c) => `"${c.name}"`).join(', ');
+  if (!names) return null;
+  return say(lang, {
+    es: `También nos preguntaste por ${names}: con gusto te contamos de ${lead.otherCourses!.length > 1 ? 'todos' : 'ambos'}.`,
+    pt: `Você também perguntou por ${names}: contamos com prazer sobre ${lead.otherCourses!.length > 1 ? 'todos' : 'ambos'}.`,
+    en: `You also asked about ${names}: we are happy to tell you about ${lead.otherCourses!.length > 1 ? 'all of them' : 'both'}.`,
+  });
+}
+
 function pitch(lead: Lead, lang: Language): string {
   const c = lead.company;
   if (lead.profile === 'b2b') {
@@ -99,7 +110,7 @@ export function renderTouchEmail({ lead, template, urgency, unsubscribeUrl }: { 
     },
     'first-email': {
       subject: { es: `${name}, más sobre ${course}`, pt: `${name}, mais sobre ${course}`, en: `${name}, more about ${course}` },
-      lines: [hello, returningLine(lead, lang), say(lang, { es: `Quería compartirte más detalles sobre "${course}".`, pt: `Queria compartilhar mais detalhes sobre "${course}".`, en: `I wanted to share more details about "${course}".` }), benefit, pitch(lead, lang), ...urgent, replyToTalk],
+      lines: [hello, returningLine(lead, lang), say(lang, { es: `Quería compartirte más detalles sobre "${course}".`, pt: `Queria compartilhar mais detalhes sobre "${course}".`, en: `I wanted to share more details about "${course}".` }), otherCoursesLine(lead, lang), benefit, pitch(lead, lang), ...urgent, replyToTalk],
     },
     'break-up-email': {
       subject: { es: `¿Cierro tu solicitud sobre ${course}?`, pt: `Fecho o seu pedido sobre ${course}?`, en: `Shall I close your request about ${course}?` },
@@ -118,7 +129,7 @@ export function renderTouchEmail({ lead, template, urgency, unsubscribeUrl }: { 
     },
     reactivation: {
       subject: { es: `${name}, ¿seguimos con ${course}?`, pt: `${name}, seguimos com ${course}?`, en: `${name}, shall we continue with ${course}?` },
-      lines: [hello, say(lang, { es: `Quedó algo pendiente sobre "${course}".`, pt: `Ficou algo pendente sobre "${course}".`, en: `Something is still open about "${course}".` }), benefit, ...urgent,
+      lines: [hello, say(lang, { es: `Quedó algo pendiente sobre "${course}".`, pt: `Ficou algo pendente sobre "${course}".`, en: `Something is still open about "${course}".` }), otherCoursesLine(lead, lang), benefit, ...urgent,
         say(lang, { es: 'Podemos retomarlo cuando te venga mejor.', pt: 'Podemos retomar quando for melhor para você.', en: 'We can pick it up whenever suits you best.' })],
     },
   };

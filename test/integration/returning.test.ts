@@ -1,7 +1,9 @@
 import { parseMail } from '../../dev/smtp-catcher/catcher';
 import { leadWorkflowId } from '../../domain/ids';
 import { aLead } from '../support/leads';
-import { API_KEY, eventually, startStack, type Stack } from '../support/stack';
+import { defaultPolicy } from '../../domain/policy';
+import { LeadService } from '../../services/lead-service';
+import { API_KEY, eventually, PUBLIC_URL, startStack, type Stack } from '../support/stack';
 import { anAccount, signedIn } from '../support/web';
 
 /**
@@ -110,3 +112,43 @@ test('a person being followed up who asks again joins that follow-up; an opted-o
   await new Promise((r) => setTimeout(r, 1000));
   expect(mailsTo(optedOut.email)).toHaveLength(1);
 });
+
+test('a lead in nurturing asking about a second course is followed up for it; an active one takes it in without restarting', async () => {
+  // A follow-up whose days last a second, so the cadence runs out into nurturing within the test.
+  const quick = new LeadService({ temporal: stack.env.client, ledger: stack.ledger, publicUrl: PUBLIC_URL, policy: defaultPolicy({ dayMs: 1000 }) });
+  const person = aLead({ phone: undefined, course: { code: 'DS-101', name: 'Ciencia de Datos con Python' } });
+  const { leadId } = await quick.enrol(person);
+  await eventually(async () => expect((await quick.state(leadId)).stage).toBe('nurturing'), 60_000);
+
+  await api.post('/api/leads', { ...person, course: { code: 'PM-201', name: 'Gestión de Proyectos Ágiles' } }).expect(200);
+  const state = await eventually(async () => {
+    const s = await quick.state(leadId);
+    expect(s.stage).toBe('contacting');
+    return s;
+  });
+  expect(state.lead.course).toEqual({ code: 'PM-201', name: 'Gestión de Proyectos Ágiles' });
+  expect(state.lead.otherCourses).toEqual([{ code: 'DS-101', name: 'Ciencia de Datos con Python' }]);
+  expect(state.counts.reactivations).toBe(1);
+  // The fresh pass of the cadence is about the new course, and says it knows about the first.
+  const mail = await eventually(async () => {
+    const mails = await Promise.all(mailsTo(person.email).map((m) => parseMail(m)));
+    const found = mails.find((m) => m.subject === `${person.firstName}, más sobre Gestión de Proyectos Ágiles`);
+    if (!found) throw new Error('no first-email for the new course yet');
+    return found;
+  }, 60_000);
+  expect(mail.text).toContain('También nos preguntaste por "Ciencia de Datos con Python": con gusto te contamos de ambos.');
+
+  // An active follow-up: the course is added, the cadence goes on where it was.
+  const active = aLead();
+  const { body } = await api.post('/api/leads', active).expect(201);
+  const before = (await api.get(`/api/leads/${body.leadId}`).expect(200)).body;
+  await api.post('/api/leads', { ...active, course: { code: 'UX-150', name: 'Diseño UX/UI' } }).expect(200);
+  const after = await eventually(async () => {
+    const { body: s } = await api.get(`/api/leads/${body.leadId}`).expect(200);
+    expect(s.lead.otherCourses).toEqual([{ code: 'UX-150', name: 'Diseño UX/UI' }]);
+    return s;
+  });
+  expect(after.lead.course.code).toBe(before.lead.course.code);
+  expect(after.cadenceRun).toBe(before.cadenceRun);
+  expect(after.touches.map((t: { key: string }) => t.key)).toEqual(expect.arrayContaining(before.touches.map((t: { key: string }) => t.key)));
+}, 120_000);

@@ -1,5 +1,5 @@
 import type { LeadState } from '../../domain/lead-state';
-import { applyCommand, applyOutcome, rejectCommand, rejectOutcome } from '../../domain/lifecycle';
+import { applyCommand, applyOutcome, applyReturn, rejectCommand, rejectOutcome } from '../../domain/lifecycle';
 import { outcomeSchema } from '../../domain/outcomes';
 import { leadStateIn } from '../support/leads';
 
@@ -66,4 +66,35 @@ test('commands: pause needs an active lead, resume a paused one, reactivate a do
   expect(wrong.contactProblem).toBe(true);
   applyCommand(wrong, { type: 'update_lead', changes: { phone: '+57 311 222 3333' } }, now);
   expect(wrong).toMatchObject({ contactProblem: false, lead: { phone: '+57 311 222 3333' } });
+});
+
+describe('a return that names another course', () => {
+  const pm = { code: 'PM-201', name: 'Gestión de Proyectos Ágiles' };
+  const now = new Date('2027-03-04T15:00:00.000Z');
+
+  test('an active follow-up keeps its course and cadence and takes the new course in, once', () => {
+    const state = leadStateIn('contacting');
+    const before = { run: state.cadenceRun, stage: state.stage };
+    applyReturn(state, { source: 'web-form', course: pm }, now);
+    applyReturn(state, { source: 'import', course: pm }, now);
+    expect(state.lead.course.code).toBe('DS-101');
+    expect(state.lead.otherCourses).toEqual([pm]);
+    expect({ run: state.cadenceRun, stage: state.stage }).toEqual(before);
+  });
+
+  test('a dormant follow-up is followed up for the course asked about now, the earlier one kept', () => {
+    const state = leadStateIn('nurturing');
+    const events = applyReturn(state, { source: 'web-form', course: pm }, now);
+    expect(state.lead.course).toEqual(pm);
+    expect(state.lead.otherCourses).toEqual([{ code: 'DS-101', name: 'Ciencia de Datos con Python' }]);
+    expect(state.stage).toBe('contacting');
+    expect(events.map((e) => e.type)).toEqual(['lead_returned', 'lead_reactivated', 'stage_changed']);
+  });
+
+  test('the same course again, or no course (signals from before interests), changes no course', () => {
+    const state = leadStateIn('contacting');
+    applyReturn(state, { source: 'web-form', course: { code: 'DS-101', name: 'Ciencia de Datos con Python' } }, now);
+    applyReturn(state, { source: 'zoho' }, now);
+    expect(state.lead.otherCourses).toBeUndefined();
+  });
 });
