@@ -219,7 +219,9 @@ export function changeStage(state: LeadState, stage: Stage, now: Date): Events {
 }
 
 export function enrolled(state: LeadState): Events {
-  return [{ type: 'lead_enrolled', occurredAt: state.enrolledAt, data: { source: state.lead.source, cadence: `${state.cadence.id}@${state.cadence.version}` } }];
+  // A person's later follow-up says how the one before ended: the KPIs count it as a return.
+  const returning = state.lead.returning ? { returning: state.lead.returning.previousStage } : {};
+  return [{ type: 'lead_enrolled', occurredAt: state.enrolledAt, data: { source: state.lead.source, cadence: `${state.cadence.id}@${state.cadence.version}`, ...returning } }];
 }
 
 /** An outcome may already have arrived while we were enrolling: never move the lead back. */

@@ -108,7 +108,7 @@ export interface KpiFigures {
 
   /** Leads with their `first_contact` event in the period (activity, not cohort). */
   leadsFirstContacted: number;
-  /** Leads reactivated in the period: a `lead_reactivated` event or a stalled conversation revived. */
+  /** Leads reactivated in the period: a `lead_reactivated` event, a stalled conversation revived, or a person back for a new follow-up. */
   leadsReactivated: number;
 }
 
@@ -324,6 +324,10 @@ function factsOf(lead: KpiLead, events: readonly KpiEvent[], { from, to, now, se
         break;
       case 'lead_reactivated':
         if (inPeriod(t)) facts.reactivatedInPeriod = true;
+        break;
+      case 'lead_enrolled':
+        // A person back after a follow-up that ended lost or enrolled: back in the active funnel.
+        if (d.returning && inPeriod(t)) facts.reactivatedInPeriod = true;
         break;
       case 'stage_changed': {
         const stage = d.to as Stage;

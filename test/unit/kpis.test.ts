@@ -511,3 +511,19 @@ describe('the next-step rule agrees with the lifecycle', () => {
     expect(leavesNextStep(type, event!.data.stageAfter as Stage)).toBe(state.nextStep !== null);
   });
 });
+
+test('a person back for a new follow-up after one that ended lost counts as reactivated, once', () => {
+  const back = [
+    ...start('L6', '03-10T10:00', BEN),
+    stage('L6', '03-11T10:00', 'contacting', 'lost'),
+    ev('L6', 'lead_enrolled', '03-12T09:00', { source: 'web-form', cadence: 'default@1', returning: 'lost' }),
+    ev('L6', 'lead_reactivated', '03-12T09:05', { from: 'nurturing', by: 'new_interaction' }),
+  ];
+  const others = events.filter((e) => e.leadId !== 'L6');
+  const before = computeKpis({ events: others, leads, period, settings, now }).overall.leadsReactivated;
+  const after = computeKpis({ events: [...others, ...back], leads, period, settings, now }).overall.leadsReactivated;
+  expect(after).toBe(before + 1);
+  // The same return outside the period counts for nothing in it.
+  const later = back.map((e) => (e.type === 'lead_enrolled' && e.data.returning ? { ...e, occurredAt: at('03-16T09:00') } : e)).filter((e) => e.type !== 'lead_reactivated');
+  expect(computeKpis({ events: [...others, ...later], leads, period, settings, now }).overall.leadsReactivated).toBe(before);
+});
