@@ -50,7 +50,7 @@ export function openApiDocument({ publicUrl }: { publicUrl: string }) {
           type: 'object',
           properties: {
             summary: { type: 'object', additionalProperties: { type: 'integer' } },
-            rows: { type: 'array', items: { type: 'object', required: ['row', 'status'], properties: { row: { type: 'integer' }, status: { enum: ['created', 'existing', 'opted_out', 'already_imported', 'invalid'] }, leadId: { type: 'string' }, errors: { type: 'array', items: { type: 'string' } } } } },
+            rows: { type: 'array', items: { type: 'object', required: ['row', 'status'], properties: { row: { type: 'integer' }, status: { enum: ['created', 'returned', 'existing', 'opted_out', 'already_imported', 'invalid'] }, leadId: { type: 'string' }, errors: { type: 'array', items: { type: 'string' } } } } },
           },
         },
       },
@@ -87,7 +87,7 @@ export function openApiDocument({ publicUrl }: { publicUrl: string }) {
             },
           },
           responses: {
-            200: { description: 'Per-row results (created, existing, opted_out, already_imported, invalid with messages) and their counts', content: { 'application/json': { schema: { $ref: '#/components/schemas/ImportResult' } } } },
+            200: { description: 'Per-row results (created, returned, existing, opted_out, already_imported, invalid with messages) and their counts', content: { 'application/json': { schema: { $ref: '#/components/schemas/ImportResult' } } } },
             400: error('Not a readable lead file (missing columns, not CSV/XLSX) or over a limit: 5,000 rows, 50 columns, 1,000 characters a cell, 20 MB unzipped; the message names it'), 413: error('Over 2 MB'),
           },
         },

@@ -5,7 +5,7 @@ import type { LeadInput } from '../domain/lead';
 import { readLeadFile, type LeadFileRow } from './lead-file';
 import type { LeadService } from './lead-service';
 
-export type ImportRowStatus = 'created' | 'existing' | 'opted_out' | 'already_imported' | 'invalid';
+export type ImportRowStatus = 'created' | 'returned' | 'existing' | 'opted_out' | 'already_imported' | 'invalid';
 
 export interface ImportRowResult {
   row: number;
@@ -36,7 +36,7 @@ function rowHash(input: LeadInput): string {
 }
 
 function summarise(rows: ImportRowResult[]): ImportResult {
-  const summary: Record<ImportRowStatus, number> = { created: 0, existing: 0, opted_out: 0, already_imported: 0, invalid: 0 };
+  const summary: Record<ImportRowStatus, number> = { created: 0, returned: 0, existing: 0, opted_out: 0, already_imported: 0, invalid: 0 };
   for (const r of rows) summary[r.status] += 1;
   return { summary, rows };
 }
@@ -94,7 +94,8 @@ export class LeadImports {
     const seen = await this.pool.query<{ lead_id: string }>('SELECT lead_id FROM imported_rows WHERE row_hash = $1', [hash]);
     if (seen.rows[0]) return { row, status: 'already_imported', leadId: seen.rows[0].lead_id };
     const enrolled = await this.leads.enrol(input);
-    const status: ImportRowStatus = enrolled.created ? 'created' : enrolled.stage === 'opted_out' ? 'opted_out' : 'existing';
+    // A person whose last follow-up ended (lost, enrolled) starts a new one: a return, not a new lead.
+    const status: ImportRowStatus = enrolled.returning ? 'returned' : enrolled.created ? 'created' : enrolled.stage === 'opted_out' ? 'opted_out' : 'existing';
     await this.pool.query('INSERT INTO imported_rows (row_hash, lead_id, outcome) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [hash, enrolled.leadId, status]);
     return { row, status, leadId: enrolled.leadId };
   }

@@ -152,3 +152,14 @@ test('a lead in nurturing asking about a second course is followed up for it; an
   expect(after.cadenceRun).toBe(before.cadenceRun);
   expect(after.touches.map((t: { key: string }) => t.key)).toEqual(expect.arrayContaining(before.touches.map((t: { key: string }) => t.key)));
 }, 120_000);
+
+test('an import says which rows are people coming back', async () => {
+  const person = aLead();
+  const { body } = await api.post('/api/leads', person).expect(201);
+  await api.post(`/api/leads/${body.leadId}/outcomes`, { type: 'lost', reason: 'price' }).expect(200);
+  await closed(body.leadId);
+  const header = 'firstName,lastName,email,country,profile,courseCode,courseName';
+  const csv = `${header}\n${person.firstName},${person.lastName},${person.email},CO,b2c,FN-220,Finanzas para No Financieros\n`;
+  const res = await stack.api.post('/api/leads/import').set('Authorization', `Bearer ${API_KEY}`).set('Content-Type', 'text/csv').send(csv).expect(200);
+  expect(res.body.rows).toEqual([{ row: 2, status: 'returned', leadId: body.leadId }]);
+});

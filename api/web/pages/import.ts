@@ -6,6 +6,7 @@ const STATUS_LABELS: Record<ImportRowStatus, string> = {
   created: 'Inscrito como lead nuevo',
   existing: 'Ya existía: se le avisó al lead existente',
   opted_out: 'Pidió la baja: no se inscribe',
+  returned: 'Volvió: nuevo seguimiento para este curso',
   already_imported: 'Ya importado antes: sin cambios',
   invalid: 'Con errores: no se inscribe',
 };
