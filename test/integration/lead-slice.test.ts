@@ -96,7 +96,7 @@ test('one lead through the real stack: Zoho task, welcome email over SMTP, ledge
   expect(listed).toEqual([workflowId]);
 });
 
-test('the same person again, from any source and in any letter case, never gets a second workflow', async () => {
+test('the same person again while followed up, from any source and in any letter case, never gets a second workflow', async () => {
   const input = aLead();
   const first = await post(input).expect(201);
   await catcher.waitFor((m) => m.envelope.to.includes(input.email));
@@ -105,13 +105,13 @@ test('the same person again, from any source and in any letter case, never gets 
   expect(again.body.workflowId).toBe(first.body.workflowId);
   await new Promise((r) => setTimeout(r, 1500));
   expect(catcher.list().filter((m) => m.envelope.to.includes(input.email))).toHaveLength(1);
-  // The new interaction reached the existing lead.
+  // The new interaction reached the existing lead, with the course asked about.
   const returned = await eventually(async () => {
     const e = (await ledger.eventsOf({ leadId: first.body.leadId })).find((x) => x.type === 'lead_returned');
     if (!e) throw new Error('not recorded yet');
     return e;
   });
-  expect(returned.data).toEqual({ source: 'zoho' });
+  expect(returned.data).toEqual({ source: 'zoho', course: input.course.code });
 });
 
 test('bad input is a 400 with field-level errors and starts nothing; no key is a 401; an unknown lead is a 404', async () => {
