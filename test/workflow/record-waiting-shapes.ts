@@ -21,9 +21,9 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundle } from '@temporalio/worker';
-import type { LeadInput } from '../../domain/lead';
+import type { Lead, LeadInput } from '../../domain/lead';
 import type { LeadState } from '../../domain/lead-state';
-import { getLeadState, outcomeSignal, recordOutcome, runCommand } from '../../domain/messages';
+import { getLeadState, leadReturned, outcomeSignal, recordOutcome, runCommand, type LeadReturn } from '../../domain/messages';
 import type { Command, Outcome } from '../../domain/outcomes';
 import { bundleLeadWorkflows } from '../../workers/lead-worker';
 import { timeSkippingEnv } from '../support/temporal';
@@ -46,6 +46,8 @@ interface LeadDriver {
   /** The update must be refused by its validator (a refused update leaves no event in the history). */
   rejectedOutcome(outcome: unknown): Promise<void>;
   signal(outcome: unknown): Promise<void>;
+  /** The same person asked again (the API's signal, with the course asked about). */
+  returned(returned: LeadReturn): Promise<void>;
   travelTo(iso: string): Promise<void>;
 }
 
@@ -54,6 +56,8 @@ interface Shape {
   /** When the lead arrives (the clock starts there). */
   createdAt: string;
   lead?: Partial<LeadInput>;
+  /** A person's later follow-up (a new run of the same workflow id, started by the API). */
+  returning?: Lead['returning'];
   hooks?: Parameters<typeof recordingActivities>[0];
   /** Drives the lead into the shape; the recorder then waits until the workflow has settled. */
   drive(lead: LeadDriver): Promise<void>;
@@ -86,7 +90,56 @@ const waitingInCadence = (s: LeadState) => {
 // SLA: Tue 2 15:00Z), nor let two timers come due at the same instant.
 const MONDAY = '2027-03-01T15:00:00.000Z';
 
+const PM = { code: 'PM-201', name: 'Gestión de Proyectos Ágiles' };
+
 const SHAPES: Shape[] = [
+  {
+    // An alumnus back for another course: the alumni cadence, its keys tagged as a later follow-up,
+    // waiting for its day-4 email after the day-1 call was worked.
+    name: 'alumni-before-email',
+    createdAt: MONDAY,
+    returning: { previousStage: 'enrolled', previousCourse: { code: 'DS-101', name: 'Ciencia de Datos con Python' } },
+    async drive(lead) {
+      await lead.travelTo('2027-03-01T16:00:00.000Z');
+      await lead.outcome({ type: 'no_answer', by: DEFAULT_OWNER });
+      await lead.travelTo('2027-03-02T16:00:00.000Z');
+    },
+    check(s) {
+      waitingInCadence(s);
+      need(s.cadence.id === 'alumni', 'the alumni cadence');
+      need(s.touches.every((t) => t.key.includes('.f')), 'keys tagged as a later follow-up');
+      nextIs(s, 'Toque 2/3 · correo', '2027-03-04T15:00:00.000Z');
+    },
+  },
+  {
+    // Asked about another course while the cadence runs: taken in, the cadence goes on (patched).
+    name: 'other-course-while-active',
+    createdAt: MONDAY,
+    async drive(lead) {
+      await lead.travelTo('2027-03-01T18:00:00.000Z');
+      await lead.returned({ source: 'web-form', course: PM });
+    },
+    check(s) {
+      waitingInCadence(s);
+      need(s.lead.course.code === 'DS-101' && s.lead.otherCourses?.[0]?.code === PM.code, 'the first course kept, the second taken in');
+      nextIs(s, 'Toque 2/5 · correo', '2027-03-03T15:00:00.000Z');
+    },
+  },
+  {
+    // Asked about another course in nurturing: reactivated for it, a fresh pass of the cadence (patched).
+    name: 'other-course-from-nurturing',
+    createdAt: MONDAY,
+    minRuns: 2,
+    async drive(lead) {
+      await lead.travelTo('2027-04-20T00:00:00.000Z');
+      await lead.returned({ source: 'import', course: PM });
+      await lead.travelTo('2027-04-20T18:00:00.000Z');
+    },
+    check(s) {
+      need(s.stage === 'contacting' && s.cadenceRun === 2, `a second pass of the cadence, got ${s.stage} run ${s.cadenceRun}`);
+      need(s.lead.course.code === PM.code && s.lead.otherCourses?.[0]?.code === 'DS-101', 'followed up for the new course, the first kept');
+    },
+  },
   {
     // Arrived on a Saturday: the acknowledgement waits for Monday morning, nothing else has happened.
     name: 'welcome-slot',
@@ -396,7 +449,8 @@ async function record({ shape, bundle }: { shape: Shape; bundle: WorkflowBundle 
     await travelTo(env, shape.createdAt);
     const { activities, effects } = recordingActivities(shape.hooks);
     const { worker, handle } = await startLead({
-      env, bundle, activities, lead: leadAt(shape.createdAt, { ...shape.lead, email: `waiting.${shape.name}@example.co` }),
+      env, bundle, activities,
+      lead: { ...leadAt(shape.createdAt, { ...shape.lead, email: `waiting.${shape.name}@example.co` }), ...(shape.returning ? { returning: shape.returning } : {}) },
     });
     const { workflowId } = handle;
     const latest = () => env.client.workflow.getHandle(workflowId);
@@ -427,6 +481,7 @@ async function record({ shape, bundle }: { shape: Shape; bundle: WorkflowBundle 
         if (!refused) throw new Error(`${shape.name}: expected ${JSON.stringify(outcome)} to be refused`);
       },
       signal: (outcome) => settled('signal', () => latest().signal(outcomeSignal, outcome as Outcome)),
+      returned: (returned) => settled('lead returned', () => latest().signal(leadReturned, returned)),
       travelTo: (iso) => settled(`travel to ${iso}`, () => travelTo(env, iso)),
     };
     await worker.runUntil(async () => {
