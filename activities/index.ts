@@ -122,6 +122,9 @@ export function createActivities({ ledger, mailer, emails, zoho, directorEmail, 
      */
     async createTouchTask(input: CreateTouchTaskInput): Promise<{ taskId: string | null }> {
       if (!input.zohoLeadId) return { taskId: null };
+      // Nobody calls or messages a person who opted out: no new task for them (one already made stays,
+      // and the workflow, told of the opt-out, closes it). The ledger knows first when Temporal did not.
+      if (!(await ledger.effect({ key: input.touchKey })) && (await ledger.isOptedOut({ leadId: input.lead.leadId }))) return { taskId: null };
       const zohoLeadId = input.zohoLeadId;
       const taskId = await createOnce(claims, {
         key: input.touchKey, leadId: input.lead.leadId, kind: 'zoho_task',

@@ -213,6 +213,15 @@ describe('Zoho: a create whose answer was lost is found by its key, not made twi
     expect(await activities.createTouchTask(input)).toEqual({ taskId });
   });
 
+  test('no new task for a person who opted out, even when the workflow has not heard of it yet', async () => {
+    const activities = createActivities(stack.activityDeps);
+    const { lead, input, tasksOf } = await withLead(activities);
+    await stack.ledger.recordOptOut({ leadId: lead.leadId, source: 'unsubscribe-link' });
+    expect(await activities.createTouchTask(input)).toEqual({ taskId: null });
+    expect(tasksOf()).toEqual([]);
+    expect(await stack.ledger.effect({ key: input.touchKey })).toBeNull();
+  });
+
   test('a claim left by a dead worker: waited on while it may still run, then looked up, then created once', async () => {
     const activities = createActivities({ ...stack.activityDeps, claimTiming: { leaseMs: 500, searchSettleMs: 1200 } });
     const { lead, input, tasksOf } = await withLead(activities);
