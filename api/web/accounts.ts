@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hash, verify, type Algorithm, type Options } from '@node-rs/argon2';
 import type { Pool, PoolClient } from 'pg';
 import type { NewUser, Role, User } from '../../domain/accounts';
+import { inTransaction } from '../../integrations/ledger/transaction';
 import { hmacHex, sameText, valuesOf, type Secret } from '../../lib/secret';
 
 /**
@@ -165,20 +166,12 @@ export class Accounts {
   private async reserveAttempt({ email, ip, device }: { email: string; ip: string; device: string | null }): Promise<string> {
     // Attempts older than the window count for nothing: swept on the way, so an attack cannot grow the table.
     await this.pool.query('DELETE FROM login_attempts WHERE attempted_at < now() - make_interval(mins => $1)', [LOGIN_LIMITS.windowMinutes]);
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    return inTransaction(this.pool, async (client) => {
       const allowed = device ? await this.deviceMayTry({ db: client, device }) : await this.anyoneMayTry({ db: client, email, ip });
       if (!allowed) throw new TooManyAttemptsError('too many failed logins');
       const { rows } = await client.query<{ id: string }>('INSERT INTO login_attempts (email, ip, device) VALUES ($1, $2, $3) RETURNING id', [email, ip, device]);
-      await client.query('COMMIT');
       return rows[0]!.id;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   private async deviceMayTry({ db, device }: { db: PoolClient; device: string }): Promise<boolean> {

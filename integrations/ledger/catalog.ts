@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import { catalogCourseSchema, type CatalogCourse } from '../../domain/catalog';
+import { inTransaction } from './transaction';
 
 type CourseRow = { code: string; name: string; countries: string[]; cohorts: unknown; updated_at: Date; updated_by: string };
 
@@ -36,10 +37,8 @@ export class Catalog {
 
   /** Creates or replaces each course with all its cohorts, all or none (a CSV import). */
   async saveAll(courses: CatalogCourse[], { by }: { by: string }): Promise<{ created: number; updated: number }> {
-    const client = await this.pool.connect();
     let created = 0;
-    try {
-      await client.query('BEGIN');
+    await inTransaction(this.pool, async (client) => {
       for (const course of courses) {
         const { rows } = await client.query<{ created: boolean }>(
           `INSERT INTO courses (code, name, countries, cohorts, updated_by) VALUES ($1, $2, $3, $4, $5)
@@ -49,13 +48,7 @@ export class Catalog {
         );
         if (rows[0]!.created) created += 1;
       }
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
     return { created, updated: courses.length - created };
   }
 

@@ -1,5 +1,6 @@
 import { Pool, type PoolClient } from 'pg';
 import { MIGRATIONS } from './migrations';
+import { inTransaction } from './transaction';
 
 export interface LeadEvent {
   leadId: string;
@@ -265,20 +266,10 @@ export class Ledger {
     await this.pool.end();
   }
 
-  private async transaction<T>(work: (db: PoolClient) => Promise<T>): Promise<T> {
-    const db = await this.pool.connect();
-    try {
-      await db.query('BEGIN');
-      const result = await work(db);
-      await db.query('COMMIT');
-      return result;
-    } catch (err) {
-      await db.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      db.release();
-    }
+  private transaction<T>(work: (db: PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, work);
   }
+
 
   private async claimWith(db: PoolClient, { key, leadId, kind, ref = null }: { key: string; leadId: string; kind: string; ref?: string | null }): Promise<ClaimAnswer> {
     for (;;) {

@@ -1,4 +1,5 @@
-import type { Pool, PoolClient } from 'pg';
+import type { Pool } from 'pg';
+import { inTransaction } from './transaction';
 import type { LeadView } from '../../domain/lead-view';
 import { CAPACITY_STAGES, DEFAULT_POOL } from '../../domain/routing';
 
@@ -6,20 +7,6 @@ export type AssignResult = { owner: string } | { owner: null; newlyQueued: boole
 
 export interface ExecutiveLoad { email: string; name: string; cap: number; active: number; away: boolean; pools: string[] }
 
-async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
-}
 
 /** Assignment of leads to executives: pools, caps, fairness, and the queue when everyone is full. */
 export class Routing {
