@@ -10,10 +10,15 @@ import { Routing } from '../integrations/ledger/routing';
 import { poolFor, type RoutingRule } from '../domain/routing';
 import type { Ledger } from '../integrations/ledger/ledger';
 import type { Mailer } from '../integrations/mailer';
-import { effectMarker, ZohoRecordError, type ZohoClient } from '../integrations/zoho/client';
+import { effectMarker, ZohoRecordError, type ZohoClient, type ZohoParent } from '../integrations/zoho/client';
+import { ZohoOrgMetadata, type OrgMetadataSource } from '../integrations/zoho/org-metadata';
+import { OrgValues, seguimientoSection, withSection, type ValueFallback, type ZohoValueMap } from '../integrations/zoho/org-values';
 import type { ZohoStatusMap } from '../integrations/zoho/status-mapping';
+import { ZohoLinks } from '../integrations/ledger/zoho-links';
+import { COUNTRY_NAMES, STAGE_LABELS } from '../domain/texts';
 import { unsubscribeToken } from '../lib/unsubscribe-token';
 import { leadWorkflowId, messageIdFor } from '../domain/ids';
+import { zohoReturnNote } from '../domain/lead-life';
 import { capacityFreed } from '../domain/messages';
 import type { Client } from '@temporalio/client';
 import type { IntegrationFailureInput, SendTouchEmailResult } from '../domain/effects';
@@ -30,7 +35,14 @@ export interface ActivityDeps {
   mailer: Mailer;
   /** The wording of touch and escalation emails (presentation/emails, wired by workers/). */
   emails: EmailRenderers;
-  zoho: Pick<ZohoClient, 'upsertLead' | 'createTask' | 'updateLead' | 'addNote' | 'logCall' | 'convertLead' | 'findMarked'>;
+  zoho: Pick<
+    ZohoClient,
+    'upsertLead' | 'findLeadByEmail' | 'getLead' | 'createTask' | 'updateLead' | 'addNote' | 'logCall' | 'convertLead' | 'findMarked' | 'fieldsOf' | 'activeUsers'
+  >;
+  /** The org's fields, picklists and users (workers/ reads them at start and daily); read from `zoho` when absent. */
+  zohoOrg?: OrgMetadataSource;
+  /** ZOHO_VALUE_MAP: our codes as this org's picklist values, with fallbacks (integrations/zoho/org-values.ts). */
+  zohoValues?: ZohoValueMap;
   /** Who receives escalations. */
   directorEmail: string;
   temporalUiUrl: string;
@@ -38,6 +50,8 @@ export interface ActivityDeps {
   /** The web app's public base URL, for links in emails. */
   publicUrl: string;
   unsubscribeSecret: string;
+  /** The sending domain (MAIL_FROM's): the right-hand side of every Message-ID we send. */
+  mailDomain: string;
   /** Reply-To when the lead's owner has no address of their own. */
   teamReplyTo: string;
   /** Our stages as this Zoho org's Lead_Status values. */
@@ -81,12 +95,22 @@ function errorTypeOf(error: string): string {
   return type ?? 'Error';
 }
 
-export function createActivities({ ledger, mailer, emails, zoho, directorEmail, temporalUiUrl, namespace, publicUrl, unsubscribeSecret, teamReplyTo, zohoStatus, routingRules = [], temporal, claimTiming }: ActivityDeps) {
+export function createActivities({ ledger, mailer, emails, zoho, zohoOrg, zohoValues = {}, directorEmail, temporalUiUrl, namespace, publicUrl, unsubscribeSecret, mailDomain, teamReplyTo, zohoStatus, routingRules = [], temporal, claimTiming }: ActivityDeps) {
   const views = new LeadViews(ledger.pool);
   const catalog = new Catalog(ledger.pool);
   const routing = new Routing(ledger.pool);
+  const links = new ZohoLinks(ledger.pool);
+  const org = zohoOrg ?? new ZohoOrgMetadata(zoho);
   const timing: ClaimTiming = { ...DEFAULT_CLAIM_TIMING, ...claimTiming };
   const claims = { ledger, mailer, timing };
+  const { orgValues, recordFallbacks, zohoOwnerOf, parentFor, learnConversion, underParent, ensureLeadOwner } = zohoHelpers({ ledger, zoho, views, links, org, zohoValues });
+  /** A Zoho note under the lead (or the Contact it became), once per key, found by it after a lost answer. */
+  const noteOnce = ({ leadId, zohoLeadId, key, title, content }: ZohoNoteInput) =>
+    createOnce(claims, {
+      key, leadId, kind: 'zoho_note',
+      find: async () => (await zoho.findMarked({ module: 'Notes', parent: await parentFor(leadId, zohoLeadId), key }))?.id ?? null,
+      create: () => underParent(leadId, zohoLeadId, async (parent) => (await zoho.addNote({ parent, title, content: `${content}\n\n${effectMarker(key)}` })).id),
+    });
   return {
     async recordLeadEvent({ leadId, type, occurredAt, data, view }: RecordLeadEventInput): Promise<void> {
       await ledger.appendEvent({ leadId, type, occurredAt, data, idempotencyKey: executionKey() });
@@ -100,20 +124,83 @@ export function createActivities({ ledger, mailer, emails, zoho, directorEmail, 
       if (type === 'stage_changed' && data?.to === 'opted_out') await ledger.recordOptOut({ leadId, at: occurredAt, source: 'workflow' });
     },
 
-    /** Upsert on Email is idempotent in Zoho itself, so a retry cannot create a second record. */
+    /**
+     * A new Zoho lead gets every field; one that exists (a person back, a lead made in Zoho) only what
+     * Seguimiento owns: its status, its Owner and its own section of the Description. What people
+     * typed (source, country, the rest of the description) stays. Creating goes through the upsert on
+     * Email, idempotent in Zoho itself, so a retry after a lost answer cannot make a second record.
+     */
     async syncLeadToZoho({ lead, stage }: SyncLeadToZohoInput): Promise<{ zohoLeadId: string }> {
-      const { id } = await zoho.upsertLead({
-        lead: {
-          firstName: lead.firstName, lastName: lead.lastName, email: lead.email, phone: lead.phone, company: lead.company,
-          jobTitle: lead.jobTitle, country: lead.country, leadSource: lead.source, status: zohoStatus[stage],
-          description: `Curso: ${lead.course.name} (${lead.course.code})`,
-        },
-      });
+      const values = await orgValues();
+      const status = values.resolve('Leads.Lead_Status', stage, [zohoStatus[stage]]);
+      const owner = await zohoOwnerOf(lead.leadId);
+      const section = seguimientoSection([`Curso: ${lead.course.name} (${lead.course.code})`, `Etapa: ${STAGE_LABELS[stage]}`]);
+      const existing = await zoho.findLeadByEmail({ email: lead.email });
+      let id: string;
+      const fallbacks: Array<ValueFallback | null> = [status.fallback];
+      if (existing) {
+        id = existing.id;
+        await zoho.updateLead({
+          id,
+          fields: {
+            ...(status.value ? { status: status.value } : {}),
+            ...(owner.zohoId ? { ownerId: owner.zohoId } : {}),
+            description: withSection(existing.description, section),
+          },
+        });
+      } else {
+        const source = values.resolve('Leads.Lead_Source', lead.source);
+        // Zoho's Country is text people read: the country's name, as the org's own records have it.
+        const country = values.resolve('Leads.Country', lead.country, [COUNTRY_NAMES[lead.country]]);
+        fallbacks.push(source.fallback, country.fallback);
+        ({ id } = await zoho.upsertLead({
+          lead: {
+            firstName: lead.firstName, lastName: lead.lastName, email: lead.email, phone: lead.phone, company: lead.company,
+            jobTitle: lead.jobTitle, country: country.value, leadSource: source.value, status: status.value,
+            description: section, ownerId: owner.zohoId,
+          },
+        }));
+      }
+      await links.linkLead({ leadId: lead.leadId, zohoLeadId: id });
+      if (owner.email) await links.recordOwner({ leadId: lead.leadId, ownerEmail: owner.email, ownerZohoId: owner.zohoId ?? null });
+      await recordFallbacks(lead.leadId, fallbacks);
+      // A person back after a follow-up that ended: the record says so, once per follow-up.
+      const back = zohoReturnNote(lead);
+      if (back) await noteOnce({ leadId: lead.leadId, zohoLeadId: id, ...back });
       return { zohoLeadId: id };
     },
 
+    /** The status, Owner and Seguimiento's section follow the stage; a converted lead is left alone (the closer works the Contact). */
     async updateZohoStage({ zohoLeadId, stage }: UpdateZohoStageInput): Promise<void> {
-      await zoho.updateLead({ id: zohoLeadId, fields: { status: zohoStatus[stage], ...(stage === 'opted_out' ? { emailOptOut: true } : {}) } });
+      const link = await links.ofZohoLead({ zohoLeadId });
+      if (link?.convertedAt) return;
+      const leadId = link?.leadId;
+      const status = (await orgValues()).resolve('Leads.Lead_Status', stage, [zohoStatus[stage]]);
+      const current = await zoho.getLead({ id: zohoLeadId });
+      if (current?.converted) {
+        if (leadId) await links.recordConversion({ leadId, zohoLeadId, ...current.converted, at: new Date().toISOString() });
+        return;
+      }
+      const view = leadId ? await views.get({ leadId }) : null;
+      const owner = leadId ? await zohoOwnerOf(leadId) : { email: null, zohoId: undefined };
+      const section = view
+        ? seguimientoSection([
+          `Curso: ${view.courseName} (${view.courseCode})`,
+          `Etapa: ${STAGE_LABELS[stage]}`,
+          view.nextStep ? `Próximo paso: ${view.nextStep.action} (${view.nextStep.dueAt.slice(0, 10)})` : '',
+        ])
+        : null;
+      await zoho.updateLead({
+        id: zohoLeadId,
+        fields: {
+          ...(status.value ? { status: status.value } : {}),
+          ...(stage === 'opted_out' ? { emailOptOut: true } : {}),
+          ...(owner.zohoId ? { ownerId: owner.zohoId } : {}),
+          ...(section ? { description: withSection(current?.description, section) } : {}),
+        },
+      });
+      if (leadId && owner.email) await links.recordOwner({ leadId, ownerEmail: owner.email, ownerZohoId: owner.zohoId ?? null });
+      await recordFallbacks(leadId, [status.fallback]);
     },
 
     /**
@@ -126,17 +213,26 @@ export function createActivities({ ledger, mailer, emails, zoho, directorEmail, 
       // and the workflow, told of the opt-out, closes it). The ledger knows first when Temporal did not.
       if (!(await ledger.effect({ key: input.touchKey })) && (await ledger.isOptedOut({ leadId: input.lead.leadId }))) return { taskId: null };
       const zohoLeadId = input.zohoLeadId;
+      const leadId = input.lead.leadId;
+      await ensureLeadOwner(leadId, zohoLeadId);
+      const values = await orgValues();
+      const priority = values.resolve('Tasks.Priority', input.highPriority || input.lead.urgency === 'high' ? 'High' : 'Normal');
+      const status = values.resolve('Tasks.Status', 'Not Started');
+      const owner = await zohoOwnerOf(leadId);
       const taskId = await createOnce(claims, {
-        key: input.touchKey, leadId: input.lead.leadId, kind: 'zoho_task',
-        find: async () => (await zoho.findMarked({ module: 'Tasks', leadId: zohoLeadId, key: input.touchKey }))?.id ?? null,
-        create: async () => (await zoho.createTask({
-          leadId: zohoLeadId,
+        key: input.touchKey, leadId, kind: 'zoho_task',
+        find: async () => (await zoho.findMarked({ module: 'Tasks', parent: await parentFor(leadId, zohoLeadId), key: input.touchKey }))?.id ?? null,
+        create: () => underParent(leadId, zohoLeadId, async (parent) => (await zoho.createTask({
+          parent,
           subject: input.subject,
           dueDate: input.dueAt.slice(0, 10),
           description: `${input.script}\n\n${effectMarker(input.touchKey)}`,
-          priority: input.highPriority || input.lead.urgency === 'high' ? 'High' : 'Normal',
-        })).id,
+          priority: priority.value,
+          status: status.value,
+          ownerId: owner.zohoId,
+        })).id),
       });
+      await recordFallbacks(leadId, [priority.fallback, status.fallback]);
       return { taskId };
     },
 
@@ -156,7 +252,7 @@ export function createActivities({ ledger, mailer, emails, zoho, directorEmail, 
           return {
             to: lead.email,
             replyTo: owner && owner.includes('@') ? owner : teamReplyTo,
-            messageId: messageIdFor(touchKey),
+            messageId: messageIdFor(touchKey, mailDomain),
             headers: {
               // RFC 8058 one-click: mail clients POST to the link and the lead is out at once.
               'List-Unsubscribe': `<${unsubscribeUrl}>`,
@@ -172,11 +268,8 @@ export function createActivities({ ledger, mailer, emails, zoho, directorEmail, 
 
     /** Zoho keeps the story too: a note for every email sent and every outcome. Once per key, found by it after a lost answer. */
     async addZohoNote({ leadId, zohoLeadId, key, title, content }: ZohoNoteInput): Promise<void> {
-      await createOnce(claims, {
-        key, leadId, kind: 'zoho_note',
-        find: async () => (await zoho.findMarked({ module: 'Notes', leadId: zohoLeadId, key }))?.id ?? null,
-        create: async () => (await zoho.addNote({ leadId: zohoLeadId, title, content: `${content}\n\n${effectMarker(key)}` })).id,
-      });
+      await ensureLeadOwner(leadId, zohoLeadId);
+      await noteOnce({ leadId, zohoLeadId, key, title, content });
     },
 
     /**
@@ -186,28 +279,42 @@ export function createActivities({ ledger, mailer, emails, zoho, directorEmail, 
      */
     async convertZohoLead({ leadId, zohoLeadId }: { leadId: string; zohoLeadId: string }): Promise<void> {
       await createOnce(claims, {
-        key: `${leadId}:zoho:convert`, leadId, kind: 'zoho_convert',
+        // Per Zoho lead: an alumnus back for another course is a new Zoho lead, converted in its turn.
+        key: `${leadId}:zoho:convert:${zohoLeadId}`, leadId, kind: 'zoho_convert',
         create: async () => {
           try {
-            return (await zoho.convertLead({ leadId: zohoLeadId })).contactId;
+            const result = await zoho.convertLead({ leadId: zohoLeadId });
+            // Remembered before anything else: from now on notes, calls and tasks go to the Contact.
+            await links.recordConversion({ leadId, zohoLeadId, ...result, at: new Date().toISOString() });
+            return result.contactId;
           } catch (err) {
             if (err instanceof ZohoRecordError && err.code === 'ID_ALREADY_CONVERTED') return 'already-converted';
             throw err;
           }
         },
       });
+      // Converted by an earlier attempt whose answer was lost, or by a person: Zoho's lead says into what.
+      const link = await links.ofLead({ leadId });
+      if (!(link?.zohoLeadId === zohoLeadId && link.convertedAt)) await learnConversion(leadId, zohoLeadId);
     },
 
     /** A call outcome recorded by the executive becomes a logged outbound Call in Zoho, carrying its key. */
     async logZohoCall({ leadId, zohoLeadId, key, subject, result, at, note }: ZohoCallInput): Promise<void> {
+      await ensureLeadOwner(leadId, zohoLeadId);
+      const values = await orgValues();
+      // `result` is our outcome code (no_answer, interested, …): the org's Call_Result says it its own way.
+      const callResult = values.resolve('Calls.Call_Result', result);
+      const callType = values.resolve('Calls.Call_Type', 'Outbound');
+      const owner = await zohoOwnerOf(leadId);
       await createOnce(claims, {
         key, leadId, kind: 'zoho_call',
-        find: async () => (await zoho.findMarked({ module: 'Calls', leadId: zohoLeadId, key }))?.id ?? null,
-        create: async () => (await zoho.logCall({
-          leadId: zohoLeadId, subject, callType: 'Outbound', startTime: at, durationSeconds: 0, result,
+        find: async () => (await zoho.findMarked({ module: 'Calls', parent: await parentFor(leadId, zohoLeadId), key }))?.id ?? null,
+        create: () => underParent(leadId, zohoLeadId, async (parent) => (await zoho.logCall({
+          parent, subject, callType: callType.value ?? 'Outbound', startTime: at, durationSeconds: 0, result: callResult.value, ownerId: owner.zohoId,
           description: note ? `${note}\n\n${effectMarker(key)}` : effectMarker(key),
-        })).id,
+        })).id),
       });
+      await recordFallbacks(leadId, [callResult.fallback, callType.fallback]);
     },
 
     /** The owner by the routing rules and caps, or null: then the lead waits in the visible queue. */
@@ -230,7 +337,7 @@ export function createActivities({ ledger, mailer, emails, zoho, directorEmail, 
           });
           // The director always; the owner too once owners have addresses (routing assigns them).
           const to = [directorEmail, ...(owner?.includes('@') ? [owner] : [])].join(', ');
-          return { to, messageId: messageIdFor(key), ...content };
+          return { to, messageId: messageIdFor(key, mailDomain), ...content };
         },
       });
     },
@@ -255,7 +362,7 @@ export function createActivities({ ledger, mailer, emails, zoho, directorEmail, 
         key, leadId, kind: 'integration_failure',
         mail: () => ({
           to: directorEmail,
-          messageId: messageIdFor(key),
+          messageId: messageIdFor(key, mailDomain),
           ...emails.integrationFailure({ integration, errorType, error, callSite, leadId, leadUrl: `${publicUrl}/leads/${leadId}`, day }),
         }),
       });
@@ -264,3 +371,94 @@ export function createActivities({ ledger, mailer, emails, zoho, directorEmail, 
 }
 
 export type Activities = ReturnType<typeof createActivities>;
+
+/**
+ * What the Zoho activities share: the org's values, the executive's Zoho user, and where a lead's
+ * records go once it was converted. Kept apart from the activities so each reads as its story.
+ */
+function zohoHelpers({ ledger, zoho, views, links, org, zohoValues }: {
+  ledger: Ledger; zoho: ActivityDeps['zoho']; views: LeadViews; links: ZohoLinks; org: OrgMetadataSource; zohoValues: ZohoValueMap;
+}) {
+  const orgValues = async () => new OrgValues(await org.current(), zohoValues);
+
+  /** A value the org's picklist lacks, on the lead's timeline once per field and code, so someone fixes ZOHO_VALUE_MAP. */
+  async function recordFallbacks(leadId: string | undefined, fallbacks: Array<ValueFallback | null>): Promise<void> {
+    if (!leadId) return;
+    for (const f of fallbacks) {
+      if (!f) continue;
+      await ledger.appendEvent({
+        leadId, type: 'zoho_value_fallback', occurredAt: new Date().toISOString(),
+        idempotencyKey: `zoho-value-fallback:${leadId}:${f.field}:${f.code}`,
+        data: { field: f.field, code: f.code, tried: f.tried, sent: f.sent },
+      });
+    }
+  }
+
+  /**
+   * The Zoho user of the lead's executive, matched by email among the org's active users. An executive
+   * without one leaves the record to Zoho's default owner, and the lead's timeline says so once.
+   */
+  async function zohoOwnerOf(leadId: string): Promise<{ email: string | null; zohoId: string | undefined }> {
+    const email = (await views.get({ leadId }))?.owner ?? null;
+    if (!email) return { email: null, zohoId: undefined };
+    const user = (await org.current()).userByEmail(email);
+    if (!user) {
+      await ledger.appendEvent({
+        leadId, type: 'zoho_owner_missing', occurredAt: new Date().toISOString(),
+        idempotencyKey: `zoho-owner-missing:${leadId}:${email}`, data: { owner: email },
+      });
+    }
+    return { email, zohoId: user?.id };
+  }
+
+  /** Where the lead's notes, calls and tasks go: the lead, or once converted the Contact (with its Deal, if any). */
+  async function parentFor(leadId: string, zohoLeadId: string): Promise<ZohoParent> {
+    const link = await links.ofLead({ leadId });
+    if (link?.zohoLeadId === zohoLeadId && link.convertedAt && link.contactId) {
+      return { module: 'Contacts', id: link.contactId, ...(link.dealId ? { dealId: link.dealId } : {}) };
+    }
+    return { module: 'Leads', id: zohoLeadId };
+  }
+
+  /** Remembers what a converted lead became, read from Zoho (a person may have converted it there). */
+  async function learnConversion(leadId: string, zohoLeadId: string): Promise<boolean> {
+    const lead = await zoho.getLead({ id: zohoLeadId });
+    if (!lead?.converted) return false;
+    await links.recordConversion({ leadId, zohoLeadId, ...lead.converted, at: new Date().toISOString() });
+    return true;
+  }
+
+  /**
+   * Writes under the lead's current parent. A lead converted in Zoho by a person answers
+   * CONVERTED_RECORD: what it became is read, remembered, and the write goes there instead.
+   */
+  async function underParent<T>(leadId: string, zohoLeadId: string, write: (parent: ZohoParent) => Promise<T>): Promise<T> {
+    const parent = await parentFor(leadId, zohoLeadId);
+    try {
+      return await write(parent);
+    } catch (err) {
+      if (!(err instanceof ZohoRecordError && err.code === 'CONVERTED_RECORD' && parent.module === 'Leads')) throw err;
+      if (!(await learnConversion(leadId, zohoLeadId))) throw err;
+      return write(await parentFor(leadId, zohoLeadId));
+    }
+  }
+
+  /** The lead's Owner follows its executive: written when the executive changes, never on a converted lead. */
+  async function ensureLeadOwner(leadId: string, zohoLeadId: string): Promise<void> {
+    const link = await links.ofLead({ leadId });
+    if (!link || link.zohoLeadId !== zohoLeadId || link.convertedAt) return;
+    const owner = await zohoOwnerOf(leadId);
+    if (owner.email === link.ownerEmail) return;
+    if (owner.zohoId) {
+      try {
+        await zoho.updateLead({ id: zohoLeadId, fields: { ownerId: owner.zohoId } });
+      } catch (err) {
+        if (err instanceof ZohoRecordError && err.code === 'CONVERTED_RECORD' && (await learnConversion(leadId, zohoLeadId))) return;
+        throw err;
+      }
+    }
+    await links.recordOwner({ leadId, ownerEmail: owner.email, ownerZohoId: owner.zohoId ?? null });
+  }
+
+  return { orgValues, recordFallbacks, zohoOwnerOf, parentFor, learnConversion, underParent, ensureLeadOwner };
+}

@@ -8,6 +8,8 @@ export interface ReportDeps {
   ledger: Ledger;
   mailer: Mailer;
   directorEmail: string;
+  /** The sending domain (MAIL_FROM's), for the reports' Message-IDs. */
+  mailDomain: string;
   /** The reports' figures and wording (services/analytics and presentation/emails, wired by workers/). */
   reports: DirectorReports;
   claimTiming?: Partial<ClaimTiming>;
@@ -22,16 +24,16 @@ export interface ReportInput {
  * The director's scheduled mail: sent at most once per scheduled moment, whatever retries happen
  * (claimed before it leaves; a send whose answer was lost is `uncertain` and not repeated).
  */
-export function createReportActivities({ ledger, mailer, directorEmail, reports, claimTiming }: ReportDeps) {
+export function createReportActivities({ ledger, mailer, directorEmail, mailDomain, reports, claimTiming }: ReportDeps) {
   const claims = { ledger, mailer, timing: { ...DEFAULT_CLAIM_TIMING, ...claimTiming } };
   const send = async (key: string, mail: MailContent) =>
-    sendOnce(claims, { key, leadId: 'director', kind: 'report', mail: () => ({ ...mail, to: directorEmail, messageId: messageIdFor(key) }) });
+    sendOnce(claims, { key, leadId: 'director', kind: 'report', mail: () => ({ ...mail, to: directorEmail, messageId: messageIdFor(key, mailDomain) }) });
 
   return {
     async sendWeeklyReport({ asOf }: ReportInput): Promise<{ messageId: string; outcome?: 'sent' | 'uncertain' }> {
       const mail = await reports.weekly(new Date(asOf));
       const { messageId, outcome } = await send(`report:weekly:${asOf}`, mail);
-      return { messageId: messageId ?? messageIdFor(`report:weekly:${asOf}`), outcome: outcome === 'uncertain' ? 'uncertain' : 'sent' };
+      return { messageId: messageId ?? messageIdFor(`report:weekly:${asOf}`, mailDomain), outcome: outcome === 'uncertain' ? 'uncertain' : 'sent' };
     },
 
     /** Today's bottlenecks to the director; nothing is sent on a day without any. */

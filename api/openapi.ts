@@ -30,6 +30,26 @@ const keyedUpdate = [...leadIdParam, idempotencyKey];
 const keyReused = error('The Idempotency-Key was already used for a different request on this lead');
 const leadState = { description: "The lead's new state", content: { 'application/json': { schema: { $ref: '#/components/schemas/LeadState' } } } };
 
+/** What the inbound-email webhook did with a message. */
+const inboundEmailAnswer = {
+  type: 'object',
+  required: ['matched', 'leadId', 'matchedBy', 'kind'],
+  properties: {
+    matched: { const: true },
+    leadId: { type: 'string' },
+    matchedBy: { enum: ['thread', 'sender', 'recipient'], description: 'In-Reply-To/References (or a bounce’s returned Message-ID), the sender’s address, or a bounce’s Final-Recipient' },
+    kind: { enum: ['reply', 'auto_reply', 'bounce'] },
+    delivered: { type: 'boolean', description: 'reply and permanent bounce: the outcome (replied, wrong_contact) reached the lead’s workflow; false when the lead is closed' },
+    signal: { type: 'string', description: 'auto_reply: the header or wording that marked it' },
+    returnDate: { type: ['string', 'null'], format: 'date', description: 'auto_reply: the return day the text states, if any' },
+    pausedUntil: { type: 'string', format: 'date-time', description: 'auto_reply: 09:00 on the return day in the lead’s time zone, or a week from now' },
+    applied: { type: 'boolean', description: 'auto_reply: the pause was applied (false when already paused or closed); bounce: false for a transient (4.x.x) failure' },
+    status: { type: ['string', 'null'], description: 'bounce: the RFC 3463 status, e.g. 5.1.1' },
+    permanent: { type: 'boolean', description: 'bounce: 5.x.x; the address is suppressed and the lead gets wrong_contact' },
+    message: { type: 'string' },
+  },
+};
+
 /** The API's OpenAPI 3.1 description, generated from the same zod schemas that validate requests. */
 export function openApiDocument({ publicUrl }: { publicUrl: string }) {
   return {
@@ -126,7 +146,12 @@ export function openApiDocument({ publicUrl }: { publicUrl: string }) {
         },
       },
       '/webhooks/inbound-email': {
-        post: { summary: 'An inbound email; a reply ends the right lead’s cadence', security: [{ inboundEmailWebhookSecret: [] }], requestBody: json(inboundEmailSchema), responses: { 200: { description: 'Matched' }, 401: error('Bad secret'), 404: error('No lead matches') } },
+        post: {
+          summary: 'An inbound email: a reply ends the right lead’s cadence, an auto-reply pauses it until the stated return (or a week), a permanent bounce marks the address bad',
+          security: [{ inboundEmailWebhookSecret: [] }],
+          requestBody: json(inboundEmailSchema),
+          responses: { 200: { description: 'Matched: what was done', content: { 'application/json': { schema: inboundEmailAnswer } } }, 400: error('Invalid fields'), 401: error('Bad secret'), 404: error('No lead matches') },
+        },
       },
       '/webhooks/zoho': {
         post: { summary: 'Zoho workflow-rule webhook', security: [{ zohoWebhookSecret: [] }], requestBody: json(zohoWebhookSchema), responses: { 200: { description: 'Enrolled, outcome or ignored' }, 401: error('Bad secret') } },

@@ -1,3 +1,4 @@
+import { createPrivateKey } from 'node:crypto';
 import { z } from 'zod';
 import { defaultKpiSettings, type KpiSettings } from '../domain/kpi-settings';
 import { DAY_MS, defaultPolicy, type FollowUpPolicy } from '../domain/policy';
@@ -23,6 +24,14 @@ const smtpTimeout = (fallback: string) =>
     .default(fallback)
     .transform(durationMs)
     .refine((ms) => ms >= 1000 && ms < SEND_ACTIVITY_TIMEOUT_MS, 'must be at least 1s and less than 30s (the send activity times out at 30s)');
+/** The Zoho fields Seguimiento fills from its own codes, as `Module.Field` (integrations/zoho/org-values.ts). */
+export const ZOHO_VALUE_FIELDS = ['Leads.Lead_Status', 'Leads.Lead_Source', 'Leads.Country', 'Tasks.Priority', 'Tasks.Status', 'Calls.Call_Type', 'Calls.Call_Result'] as const;
+/** ZOHO_VALUE_MAP: per field, our code → the org's value (or values to try in order); `"*"` the fallback. */
+export const zohoValueMapSchema = z.partialRecord(
+  z.enum(ZOHO_VALUE_FIELDS),
+  z.record(z.string().min(1).max(60), z.union([z.string().min(1).max(120), z.array(z.string().min(1).max(120)).min(1).max(10)])),
+);
+export type ZohoValueMap = z.infer<typeof zohoValueMapSchema>;
 /** ZOHO_STATUS_MAP: stage → this org's Lead_Status value; integrations/zoho/status-mapping.ts fills in the rest. */
 const zohoStatusOverridesSchema = z.partialRecord(z.enum(STAGES), z.string().min(1).max(100));
 
@@ -52,6 +61,25 @@ function jsonOf<T extends z.ZodType>(shape: T, example: string) {
   });
 }
 
+const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
+/** The domain of `Name <local@domain>` or `local@domain`, lowercased; null when there is no usable one. */
+export function domainOfAddress(from: string): string | null {
+  const address = (/<([^<>]+)>\s*$/.exec(from)?.[1] ?? from).trim();
+  const at = address.lastIndexOf('@');
+  if (at < 1) return null;
+  const domain = address.slice(at + 1).toLowerCase();
+  return HOSTNAME.test(domain) ? domain : null;
+}
+
+function isPrivateKey(pem: string): boolean {
+  try {
+    return createPrivateKey(pem).type === 'private';
+  } catch {
+    return false;
+  }
+}
+
 /** Long enough that guessing is hopeless: 32 characters, e.g. `openssl rand -hex 32` gives 64. */
 export const MIN_SECRET_LENGTH = 32;
 const secret = z.string().min(MIN_SECRET_LENGTH, `must be at least ${MIN_SECRET_LENGTH} characters (e.g. openssl rand -hex 32)`).optional();
@@ -76,7 +104,26 @@ const schema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection URL')
     .optional(),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
-  MAIL_FROM: z.string().min(3).default('Seguimiento <seguimiento@example.com>'),
+  /** `Name <address>` or an address; its domain is the right-hand side of every Message-ID we send. */
+  MAIL_FROM: z
+    .string()
+    .min(3)
+    .refine((from) => domainOfAddress(from) !== null, 'must be an email address, optionally with a name: Seguimiento <seguimiento@your-domain.com>')
+    .default('Seguimiento <seguimiento@example.com>'),
+  /**
+   * DKIM signing of every mail (integrations/mailer.ts): the domain of the `d=` tag (default: MAIL_FROM's),
+   * the selector whose `<selector>._domainkey.<domain>` TXT record holds the public key, and the private
+   * key in PEM (a one-line value may write its line breaks as \n). Production refuses to start without
+   * them unless DKIM_DISABLED=true says the relay signs instead.
+   */
+  DKIM_DOMAIN: z.string().regex(HOSTNAME, 'must be a domain name such as your-domain.com').optional(),
+  DKIM_SELECTOR: z.string().regex(/^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$/, 'must be a DKIM selector such as s2026 (letters, digits, - and .)').optional(),
+  DKIM_PRIVATE_KEY: z
+    .string()
+    .transform((text) => text.replaceAll('\\n', '\n').trim())
+    .refine(isPrivateKey, 'must be a PEM private key (-----BEGIN PRIVATE KEY----- …), line breaks may be written \\n')
+    .optional(),
+  DKIM_DISABLED: z.enum(['true', 'false'], { message: 'must be true or false' }).default('false').transform((v) => v === 'true'),
   /**
    * How long the mailer waits to connect, for the greeting, and on a silent socket. All stay below the
    * send activity's 30 s start-to-close timeout, or Temporal would start a second attempt while the
@@ -147,6 +194,11 @@ const schema = z.object({
       }
       return z.NEVER;
     }),
+  /**
+   * JSON object, `Module.Field` → our code → this org's picklist value (or values to try in order),
+   * `"*"` the fallback; only values the org's picklist has are ever sent (integrations/zoho/org-values.ts).
+   */
+  ZOHO_VALUE_MAP: jsonOf(zohoValueMapSchema, '{"Leads.Lead_Source":{"web-form":"Formulario web","*":"Otro"},"Calls.Call_Result":{"contacted":"Contactado"}}').default({}),
   /** Demo mode: one cadence day lasts this long (e.g. 20s); business-hours alignment is off unless it is 1d. */
   LEAD_DAY_DURATION: z
     .string()
@@ -197,7 +249,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const result = schema.safeParse(present);
   // Secrets are plain text, so their problems are found on the raw values and reported with the rest.
-  const secretProblems = secretProblemsOf(present);
+  const secretProblems = [...secretProblemsOf(present), ...deliveryProblemsOf(present)];
   if (!result.success || secretProblems.length) {
     const lines = [...(result.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`) ?? []), ...secretProblems];
     throw new ConfigError(`Invalid configuration:\n${lines.map((line) => `  ${line}`).join('\n')}`);
@@ -274,6 +326,45 @@ function secretProblemsOf(env: Record<string, string | undefined>): string[] {
     }
   }
   return problems;
+}
+
+/**
+ * What receivers and people's mail clients need from a production deployment: links on https (the
+ * unsubscribe link, one-click unsubscribe, session cookies), and DKIM-signed mail (Gmail's and Yahoo's
+ * bulk-sender rules; RFC 8058 one-click counts only when the signature covers List-Unsubscribe).
+ * Read on the raw values, so these are reported together with every other problem.
+ */
+function deliveryProblemsOf(env: Record<string, string | undefined>): string[] {
+  const problems: string[] = [];
+  const dkim = ['DKIM_SELECTOR', 'DKIM_PRIVATE_KEY'] as const;
+  const dkimSet = dkim.filter((name) => env[name]);
+  const disabled = env.DKIM_DISABLED === 'true';
+  if (dkimSet.length === 1) problems.push(`${dkim.join(', ')}: set both to sign mail with DKIM (${dkim.find((name) => !env[name])} is missing)`);
+  if (disabled && (dkimSet.length || env.DKIM_DOMAIN)) problems.push('DKIM_DISABLED: is true while DKIM settings are given: remove one or the other');
+  const from = domainOfAddress(env.MAIL_FROM ?? 'seguimiento@example.com');
+  const signing = env.DKIM_DOMAIN?.toLowerCase();
+  // DMARC passes on DKIM only when the signing domain is the From domain or one of its parents.
+  if (signing && from && from !== signing && !from.endsWith(`.${signing}`)) {
+    problems.push(`DKIM_DOMAIN: must be MAIL_FROM's domain (${from}) or a parent of it, or DMARC will not count the signature`);
+  }
+  if (env.NODE_ENV === 'production') {
+    if (!env.PUBLIC_URL?.startsWith('https://')) problems.push('PUBLIC_URL: must be an https:// URL in production (links in mail, one-click unsubscribe, session cookies)');
+    if (!disabled && dkimSet.length === 0) {
+      problems.push('DKIM_SELECTOR, DKIM_PRIVATE_KEY: are required in production to sign mail with DKIM (or set DKIM_DISABLED=true when the mail relay signs it)');
+    }
+  }
+  return problems;
+}
+
+/** The domain of MAIL_FROM: the right-hand side of our Message-IDs. */
+export function mailDomainOf(config: Config): string {
+  return domainOfAddress(config.MAIL_FROM)!;
+}
+
+/** How the mailer signs, or null when it does not (development, or DKIM_DISABLED=true). */
+export function dkimOf(config: Config): { domainName: string; keySelector: string; privateKey: string } | null {
+  if (config.DKIM_DISABLED || !config.DKIM_SELECTOR || !config.DKIM_PRIVATE_KEY) return null;
+  return { domainName: config.DKIM_DOMAIN?.toLowerCase() ?? mailDomainOf(config), keySelector: config.DKIM_SELECTOR, privateKey: config.DKIM_PRIVATE_KEY };
 }
 
 function secretOf(config: Config, name: SecretVariable): Secret {

@@ -21,7 +21,7 @@
 import { randomInt } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { selectCadence, type Cadence } from '../domain/cadence';
+import { selectCadence, stepFor, type Cadence } from '../domain/cadence';
 import type { Country } from '../domain/lead';
 import { leadWorkflowId } from '../domain/ids';
 import type { LeadState } from '../domain/lead-state';
@@ -168,11 +168,18 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       const profile = leadRng.chance(0.25) ? 'b2b' as const : 'b2c' as const;
       const country = leadRng.pick(COUNTRIES);
       const course = leadRng.pick(COURSES);
+      // Most leads leave a phone and some a LinkedIn profile, so calls, LinkedIn tasks and the emails
+      // that replace them for the others are all in play.
+      const phone = leadRng.chance(0.7) ? `+57 300 ${String(1_000_000 + i).slice(-7)}` : undefined;
+      const linkedinUrl = leadRng.chance(0.5) ? `https://www.linkedin.com/in/chaos-${i}` : undefined;
       const body = {
         firstName: leadRng.pick(FIRST), lastName: leadRng.pick(LAST), email: `chaos-${options.seed}-${i}@leads.example.com`,
-        country, profile, course, source: 'api', ...(profile === 'b2b' ? { company: `Empresa ${i}`, jobTitle: 'Gerente de TI' } : {}),
+        country, profile, course, source: 'api', ...(phone ? { phone } : {}), ...(linkedinUrl ? { linkedinUrl } : {}),
+        ...(profile === 'b2b' ? { company: `Empresa ${i}`, jobTitle: 'Gerente de TI' } : {}),
       };
-      return { body, at, cadence: selectCadence({ profile, country, courseCode: course.code }) };
+      const cadence = selectCadence({ profile, country, courseCode: course.code });
+      // The steps as this lead will live them: a channel it lacks is replaced as its cadence says.
+      return { body, at, cadence: { ...cadence, steps: cadence.steps.map((step) => ({ ...step, ...stepFor(body, step) })) } };
     });
     const lastDay = Math.max(...planned.map((p) => p.cadence.steps[p.cadence.steps.length - 1]!.day));
     const lifeMs = (lastDay + 2) * dayMs;

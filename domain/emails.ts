@@ -5,7 +5,12 @@
  */
 
 /** A touch email of the cadence, nurturing or reactivation; worded per the lead's language. */
-export type TouchTemplate = 'welcome' | 'first-email' | 'break-up-email' | 'nurturing' | 'reactivation';
+export const TOUCH_TEMPLATES = [
+  'welcome', 'first-email', 'break-up-email', 'nurturing', 'reactivation',
+  // What a cadence sends instead of a call to a lead without a phone, or of LinkedIn to one without a profile.
+  'call-request', 'call-request-follow-up', 'personal-note',
+] as const;
+export type TouchTemplate = (typeof TOUCH_TEMPLATES)[number];
 
 /** Why the director (and the owner) hear about a lead. */
 export type EscalationKind = 'sla_missed' | 'stalled' | 'unassigned';

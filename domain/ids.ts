@@ -34,7 +34,37 @@ export function touchKey({ leadId, step, attempt }: { leadId: string; step: numb
   return `${leadId}:step-${step}:attempt-${attempt}`;
 }
 
-/** The Message-ID of the email a touch sends: deterministic, so a reply's In-Reply-To finds the touch. */
-export function messageIdFor(touchKey: string): string {
-  return `<${touchKey}@seguimiento>`;
+/**
+ * The Message-ID of an email we send: deterministic, so a reply's In-Reply-To finds the touch, and
+ * valid under RFC 5322 (`<dot-atom@domain>`), so receivers and relays keep it as it is. The key's
+ * `:`-separated parts become the dot-atom's atoms; any character that is neither a letter, a digit
+ * nor `-` is written `=XX` (its hex code; `=` alone for an empty part), so two keys never share an id
+ * and `touchKeyOfMessageId` reads the key back. `domain`: the sending domain (MAIL_FROM's).
+ */
+export function messageIdFor(touchKey: string, domain: string): string {
+  const atoms = touchKey.split(':').map((part) =>
+    part === '' ? '=' : part.replace(/[^A-Za-z0-9-]/gu, (c) => [...new TextEncoder().encode(c)].map((b) => `=${b.toString(16).toUpperCase().padStart(2, '0')}`).join('')),
+  );
+  return `<${atoms.join('.')}@${domain}>`;
+}
+
+/**
+ * The key a Message-ID of ours was made from, or null for one that is not ours in shape. Ids stored
+ * before Message-IDs were valid (`<key@seguimiento>`, the key itself with its `:`) read as they are.
+ */
+export function touchKeyOfMessageId(messageId: string): string | null {
+  const left = /^<([^@<>\s]+)@[^@<>\s]+>$/u.exec(messageId.trim())?.[1];
+  if (!left) return null;
+  if (left.includes(':')) return left;
+  const bytes = (atom: string) => {
+    const out: number[] = [];
+    for (let i = 0; i < atom.length; i++) {
+      if (atom[i] === '=') {
+        out.push(parseInt(atom.slice(i + 1, i + 3), 16));
+        i += 2;
+      } else out.push(atom.charCodeAt(i));
+    }
+    return new TextDecoder().decode(new Uint8Array(out));
+  };
+  return left.split('.').map((atom) => (atom === '=' ? '' : bytes(atom))).join(':');
 }

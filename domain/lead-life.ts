@@ -1,6 +1,6 @@
-import type { CadenceStep } from './cadence';
+import { type CadenceStep, stepFor } from './cadence';
 import { followUpKey, touchKey } from './ids';
-import type { Country, Stage } from './lead';
+import type { Country, Lead, Stage } from './lead';
 import type { LeadState, Touch } from './lead-state';
 import { CHANNEL_LABELS_LOWERCASE } from './texts';
 import { ACTIVE_STAGES, DORMANT_STAGES, isTerminal, type LifecycleEvent, TALKING_STAGES } from './lifecycle';
@@ -60,7 +60,8 @@ export function nextPlan(state: LeadState, now: Date): Plan {
       return { kind: 'grace', until, touches: run.length };
     }
     const n = run.length + 1;
-    return { kind: 'touch', n, step, notBefore: later(state, state.cadenceStartedAt, step.day - 1), label: `Toque ${n}/${cadence.maxTouches} · ${CHANNEL_LABELS_LOWERCASE[step.channel]}` };
+    const { channel } = stepFor(state.lead, step);
+    return { kind: 'touch', n, step, notBefore: later(state, state.cadenceStartedAt, step.day - 1), label: `Toque ${n}/${cadence.maxTouches} · ${CHANNEL_LABELS_LOWERCASE[channel]}` };
   }
   if (TALKING_STAGES.includes(state.stage)) return { kind: 'stall', stage: state.stage as TalkingStage };
   if (state.stage === 'nurturing') {
@@ -124,15 +125,24 @@ export function slotRequest(state: LeadState, notBefore: string, now: Date): Slo
 
 // ---- touches -------------------------------------------------------------------------------------
 
-/** The touch a plan makes at its slot; the step numbers keep each touch's key (and so its send) unique. */
-export function touchFor(state: LeadState, plan: Plan, slot: TouchSlot): Touch {
+/** A cadence step the lead cannot receive on its channel, which its cadence replaces (see `stepFor`). */
+export const isReplaced = (state: LeadState, plan: Plan) => plan.kind === 'touch' && stepFor(state.lead, plan.step).replaced;
+
+/**
+ * The touch a plan makes at its slot; the step numbers keep each touch's key (and so its send) unique.
+ * `replace`: a step the lead cannot receive becomes its replacement (histories from before replacements
+ * existed replay without it).
+ */
+export function touchFor(state: LeadState, plan: Plan, slot: TouchSlot, { replace = false } = {}): Touch {
   const at = { status: 'planned' as const, dueAt: slot.at, localDate: slot.localDate };
   const key = (step: number) => touchKey({ leadId: followUpKey(state), step, attempt: state.cadenceRun });
   switch (plan.kind) {
     case 'welcome':
       return { key: touchKey({ leadId: followUpKey(state), step: 0, attempt: 1 }), kind: 'welcome', channel: 'email', template: 'welcome', ...at };
-    case 'touch':
-      return { key: key(plan.n), kind: 'cadence', run: state.cadenceRun, step: plan.n, channel: plan.step.channel, template: plan.step.template, ...at };
+    case 'touch': {
+      const { channel, template } = replace ? stepFor(state.lead, plan.step) : plan.step;
+      return { key: key(plan.n), kind: 'cadence', run: state.cadenceRun, step: plan.n, channel, template, ...at };
+    }
     case 'nurture':
       return { key: key(100 + plan.n), kind: 'nurturing', channel: 'email', template: 'nurturing', ...at };
     case 'stall':
@@ -219,9 +229,11 @@ export function changeStage(state: LeadState, stage: Stage, now: Date): Events {
 }
 
 export function enrolled(state: LeadState): Events {
-  // A person's later follow-up says how the one before ended: the KPIs count it as a return.
+  // A person's later follow-up says how the one before ended: the KPIs count it as a return. The
+  // funnel places each follow-up by when its interest came in (`createdAt`) and counts it once.
   const returning = state.lead.returning ? { returning: state.lead.returning.previousStage } : {};
-  return [{ type: 'lead_enrolled', occurredAt: state.enrolledAt, data: { source: state.lead.source, cadence: `${state.cadence.id}@${state.cadence.version}`, ...returning } }];
+  const { source, createdAt, course } = state.lead;
+  return [{ type: 'lead_enrolled', occurredAt: state.enrolledAt, data: { source, createdAt, course: course.code, cadence: `${state.cadence.id}@${state.cadence.version}`, ...returning } }];
 }
 
 /** An outcome may already have arrived while we were enrolling: never move the lead back. */
@@ -325,4 +337,22 @@ export function zohoRecordsFor(state: LeadState, { type, occurredAt, data: d }: 
     ? { leadId: state.leadId, key: `${key}:call`, subject: `Llamada a ${state.lead.firstName} ${state.lead.lastName}`, result: String(d.outcome), at: occurredAt, note: d.note ? String(d.note) : undefined }
     : null;
   return { note, call };
+}
+
+/**
+ * The note a person's later follow-up leaves on their Zoho record, so whoever opens it sees that they
+ * came back, for what, and how the follow-up before ended. Null for a first follow-up.
+ */
+export function zohoReturnNote(lead: Lead): { key: string; title: string; content: string } | null {
+  const back = lead.returning;
+  if (!back) return null;
+  const ended = back.previousStage === 'enrolled' ? 'matriculado (egresado)' : 'perdido';
+  return {
+    key: `${followUpKey({ leadId: lead.leadId, lead })}:zoho:return`,
+    title: `Vuelve: nuevo seguimiento por ${lead.course.name}`,
+    content: [
+      `Nuevo interés: ${lead.course.name} (${lead.course.code}), fuente ${lead.source}, recibido ${lead.createdAt.slice(0, 10)}.`,
+      `Seguimiento anterior: ${back.previousCourse.name} (${back.previousCourse.code}), terminó ${ended}.`,
+    ].join('\n'),
+  };
 }

@@ -50,12 +50,31 @@ export interface Mailer {
 export const DEFAULT_SMTP_TIMEOUTS = { connectionMs: 10_000, greetingMs: 10_000, socketMs: 20_000 };
 export type SmtpTimeouts = typeof DEFAULT_SMTP_TIMEOUTS;
 
-export function createMailer({ smtpUrl, from, timeouts = DEFAULT_SMTP_TIMEOUTS }: { smtpUrl: string; from: string; timeouts?: SmtpTimeouts }): Mailer {
+/** DKIM signing (config DKIM_*): the signing domain, the DNS selector of its public key, the PEM private key. */
+export interface DkimSettings {
+  domainName: string;
+  keySelector: string;
+  privateKey: string;
+}
+
+/**
+ * The headers a signature covers. nodemailer's own list (RFC 6376 §5.4's plus RFC 8058's
+ * List-Unsubscribe-Post) already has them all; it is spelled out so that no upgrade can silently drop
+ * the two List-Unsubscribe headers, which one-click unsubscribe needs signed.
+ */
+export const DKIM_SIGNED_HEADERS = [
+  'From', 'Sender', 'Reply-To', 'Subject', 'Date', 'Message-ID', 'To', 'Cc', 'MIME-Version', 'Content-Type',
+  'Content-Transfer-Encoding', 'Content-ID', 'Content-Description', 'In-Reply-To', 'References',
+  'List-Id', 'List-Help', 'List-Unsubscribe', 'List-Unsubscribe-Post', 'List-Subscribe', 'List-Post', 'List-Owner', 'List-Archive',
+] as const;
+
+export function createMailer({ smtpUrl, from, timeouts = DEFAULT_SMTP_TIMEOUTS, dkim }: { smtpUrl: string; from: string; timeouts?: SmtpTimeouts; dkim?: DkimSettings | null }): Mailer {
   const transport = nodemailer.createTransport({
     url: smtpUrl,
     connectionTimeout: timeouts.connectionMs,
     greetingTimeout: timeouts.greetingMs,
     socketTimeout: timeouts.socketMs,
+    ...(dkim ? { dkim: { ...dkim, headerFieldNames: DKIM_SIGNED_HEADERS.join(':') } } : {}),
   });
   return {
     async send(mail) {

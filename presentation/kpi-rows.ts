@@ -1,8 +1,23 @@
 import type { Channel } from '../domain/cadence';
 import { CHANNEL_LABELS } from '../domain/texts';
-import type { KpiFigures } from '../services/analytics/kpis';
+import type { KpiFigures, KpiFunnel } from '../services/analytics/kpis';
 
 export const CHANNELS: readonly Channel[] = ['call', 'linkedin', 'email'];
+
+/** The funnel's steps as the dashboard and the weekly report draw them: interests, not people (docs/kpis.md). */
+export function funnelSteps(funnel: KpiFunnel): { label: string; value: number }[] {
+  return [
+    { label: 'Intereses', value: funnel.created },
+    { label: 'Contactados', value: funnel.contacted },
+    { label: 'En conversación', value: funnel.engaged },
+    { label: 'Propuesta o cierre', value: funnel.proposalOrCloser },
+    { label: 'Matriculados', value: funnel.enrolled },
+  ];
+}
+
+/** "Embudo de los intereses de la semana (12 de 11 personas)": a person back for another course counts twice. */
+export const funnelTitle = (funnel: KpiFunnel, span: string) =>
+  `Embudo de los intereses ${span} (${funnel.created} de ${funnel.people} ${funnel.people === 1 ? 'persona' : 'personas'})`;
 
 const decimal = new Intl.NumberFormat('es', { maximumFractionDigits: 1 });
 const whole = new Intl.NumberFormat('es', { maximumFractionDigits: 0 });

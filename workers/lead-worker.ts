@@ -51,12 +51,12 @@ export async function createLeadWorker({
     taskQueue,
     activities: {
       ...createActivities({ ...deps, emails: deps.emails ?? emailRenderers }),
-      ...(reports ? reportActivities(reports) : {}),
+      ...(reports ? reportActivities(reports, deps.mailDomain) : {}),
     },
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
   });
 }
 
-function reportActivities({ ledger, mailer, directorEmail, ...settings }: LeadWorkerReports) {
-  return createReportActivities({ ledger, mailer, directorEmail, reports: directorReports(ledger.pool, settings) });
+function reportActivities({ ledger, mailer, directorEmail, ...settings }: LeadWorkerReports, mailDomain: string) {
+  return createReportActivities({ ledger, mailer, directorEmail, mailDomain, reports: directorReports(ledger.pool, settings) });
 }

@@ -1,11 +1,12 @@
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
-import { kpiSettingsOf, loadConfig, required, secretsOf, temporalAddress } from '../config';
+import { dkimOf, kpiSettingsOf, loadConfig, mailDomainOf, required, secretsOf, temporalAddress } from '../config';
 import { ensureSchedules } from '../integrations/temporal/schedules';
 import { Ledger } from '../integrations/ledger/ledger';
 import { createLogger } from '../lib/logger';
 import { createMailer } from '../integrations/mailer';
 import { ZohoClient } from '../integrations/zoho/client';
+import { ZohoOrgMetadata } from '../integrations/zoho/org-metadata';
 import { zohoStatusMap } from '../integrations/zoho/status-mapping';
 import { createLeadWorker } from './lead-worker';
 
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
     smtpUrl: required(config, 'SMTP_URL'),
     from: config.MAIL_FROM,
     timeouts: { connectionMs: config.SMTP_CONNECTION_TIMEOUT, greetingMs: config.SMTP_GREETING_TIMEOUT, socketMs: config.SMTP_SOCKET_TIMEOUT },
+    dkim: dkimOf(config),
   });
   const zoho = new ZohoClient({
     accountsUrl: required(config, 'ZOHO_ACCOUNTS_URL'),
@@ -34,17 +36,22 @@ async function main(): Promise<void> {
     clientSecret: required(config, 'ZOHO_CLIENT_SECRET'),
     refreshToken: required(config, 'ZOHO_REFRESH_TOKEN'),
   });
+  // The org's fields, picklists and users, read now and daily: every Zoho write is fitted to them.
+  // Zoho away at start does not stop the worker; the first write that needs them reads them.
+  const zohoOrg = new ZohoOrgMetadata(zoho, { onError: (err) => log.warn({ err }, 'Could not read the Zoho org metadata; writes will read it when they need it') });
+  await zohoOrg.start();
   const connection = await NativeConnection.connect({ address: temporalAddress(config) });
   // A client too, for what activities tell other workflows (a lead waiting for capacity).
   const clientConnection = await Connection.connect({ address: temporalAddress(config) });
   const temporal = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
   const worker = await createLeadWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, deps: {
-      ledger, mailer, zoho,
+      ledger, mailer, zoho, zohoOrg, zohoValues: config.ZOHO_VALUE_MAP,
       directorEmail: config.DIRECTOR_EMAIL,
       temporalUiUrl: config.TEMPORAL_UI_URL,
       namespace: config.TEMPORAL_NAMESPACE,
       publicUrl: config.PUBLIC_URL,
       unsubscribeSecret: secretsOf(config).unsubscribe.current,
+      mailDomain: mailDomainOf(config),
       teamReplyTo: config.MAIL_REPLY_TO,
       zohoStatus: zohoStatusMap(config.ZOHO_STATUS_MAP),
       routingRules: config.ROUTING_RULES,
@@ -60,6 +67,7 @@ async function main(): Promise<void> {
   // The SDK drains in-flight tasks on SIGINT/SIGTERM before run() resolves.
   log.info('Worker started');
   await worker.run();
+  zohoOrg.stop();
   await connection.close();
   await clientConnection.close();
   mailer.close();

@@ -115,7 +115,8 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
     publish(state);
     if (!(await waitUntil(slot.at, `Esperando hasta ${slot.label}`, () => life.samePlan(life.nextPlan(state, now()), plan)))) return false;
     if (plan.kind === 'touch') apply(() => life.markMissed(state, now()));
-    const touch = life.touchFor(state, plan, slot);
+    // A step the lead cannot receive (no phone, no profile) becomes the email its cadence names instead.
+    const touch = life.touchFor(state, plan, slot, { replace: life.isReplaced(state, plan) && patched('channel-instead') });
     if (touch.channel === 'email') await sendEmail(touch, summary);
     else await createTask(touch, summary);
     return true;

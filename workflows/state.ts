@@ -1,6 +1,6 @@
 import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import type { LeadState } from '../domain/lead-state';
-import { LEAD_NEXT_TOUCH_AT, LEAD_OWNER, LEAD_STAGE } from '../domain/search-attributes';
+import { LEAD_COURSE, LEAD_NEXT_TOUCH_AT, LEAD_OWNER, LEAD_STAGE } from '../domain/search-attributes';
 import { SLA_STATUS_LABELS, STAGE_LABELS } from '../domain/texts';
 import type { LeadWorkflowInput } from '../domain/workflow-input';
 
@@ -41,6 +41,8 @@ export function publish(state: LeadState): void {
   upsertSearchAttributes([
     { key: LEAD_STAGE, value: state.stage },
     { key: LEAD_OWNER, value: state.owner ?? 'sin asignar' },
+    // A dormant person back for another course is followed up for that one now.
+    { key: LEAD_COURSE, value: state.lead.course.code },
     { key: LEAD_NEXT_TOUCH_AT, value: state.nextStep ? new Date(state.nextStep.dueAt) : null },
   ]);
   const next = state.nextStep ? `${state.nextStep.action} · vence ${state.nextStep.dueAt.slice(0, 16).replace('T', ' ')} UTC` : '—';

@@ -25,7 +25,7 @@ export function unsubscribeRoutes({ leads, views, ledger, secret, log }: {
   /** The lead's language, as its emails use it; Spanish when the lead cannot be looked up. */
   const languageOf = async (leadId: string): Promise<Language> => {
     const view = await views.get({ leadId }).catch(() => null);
-    return view?.country === 'BR' ? 'pt' : 'es';
+    return view?.country === 'BR' || view?.country === 'PT' ? 'pt' : 'es';
   };
   const show = (res: Response, status: number, state: UnsubscribePageState, lang: Language) => {
     // The token is a capability: the page is not cached, indexed or passed on as a referrer.

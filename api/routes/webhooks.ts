@@ -21,7 +21,7 @@ export function webhookRoutes({ temporal, ledger, leads, zohoStatus, secrets }: 
     res.status(created ? 201 : 200).json(result);
   });
   router.post('/inbound-email', requireWebhookSecret(secrets.inboundEmailWebhook), async (req, res) => {
-    res.json(await handleInboundEmail({ body: req.body, ledger, temporal }));
+    res.json(await handleInboundEmail({ body: req.body, ledger, temporal, leads }));
   });
   router.post('/zoho', requireWebhookSecret(secrets.zohoWebhook), async (req, res) => {
     res.json(await handleZohoWebhook({ body: req.body, leads, zohoStatus }));

@@ -1,5 +1,5 @@
 import type { Cadence, Channel } from '../../domain/cadence';
-import { touchKey } from '../../domain/ids';
+import { touchKey, touchKeyOfMessageId } from '../../domain/ids';
 import type { LeadState } from '../../domain/lead-state';
 import { defaultPolicy } from '../../domain/policy';
 import type { DeliveredMail } from './mailbox';
@@ -151,7 +151,6 @@ export interface Tally {
 
 export const RESTING_STAGES = ['nurturing', 'archived', 'opted_out', 'lost', 'enrolled'];
 const TOUCH_KEY = /L-[0-9a-z]{13}:(?:step-\d+:attempt-\d+|escalation:[0-9TZ:.-]+)/;
-const MESSAGE_KEY = /^<(.+)@seguimiento>$/;
 const MARKER = /\[seguimiento:([^\]\s]+)\]/;
 
 function overlap(outages: Outage[], from: number, to: number, services: string[]): number {
@@ -199,7 +198,7 @@ export function tally(input: TallyInput): Tally {
   // ---- deliveries by key ---------------------------------------------------------------------
   const mailsByKey = new Map<string, DeliveredMail[]>();
   for (const m of mails) {
-    const key = m.messageId ? MESSAGE_KEY.exec(m.messageId)?.[1] : undefined;
+    const key = m.messageId ? touchKeyOfMessageId(m.messageId) : undefined;
     if (!key) continue;
     mailsByKey.set(key, [...(mailsByKey.get(key) ?? []), m]);
   }
@@ -332,7 +331,7 @@ export function tally(input: TallyInput): Tally {
       const lead = leadByEmail.get(to);
       const optedOutAt = lead && optOuts.get(lead.leadId);
       if (!lead || optedOutAt === undefined || m.receivedAt <= optedOutAt) continue;
-      const key = m.messageId ? MESSAGE_KEY.exec(m.messageId)?.[1] ?? null : null;
+      const key = m.messageId ? touchKeyOfMessageId(m.messageId) : null;
       const claimedAt = claimTime(key ? effectsByKey.get(key) : undefined);
       const entry = { leadId: lead.leadId, what: 'mail', key, at: iso(m.receivedAt), optedOutAt: iso(optedOutAt), claimedAt, workflowKnewAt: knewAt(lead.leadId) };
       // Claimed before the opt-out was recorded: it was already leaving (the claim and the opt-out take
@@ -497,6 +496,6 @@ function causeOf(key: string, keyEvents: LedgerEvent[], effect: LedgerEffect | u
 }
 
 export function messageKey(messageId: string | null): string | null {
-  return messageId ? MESSAGE_KEY.exec(messageId)?.[1] ?? null : null;
+  return messageId ? touchKeyOfMessageId(messageId) : null;
 }
 

@@ -4,12 +4,14 @@ import { z } from 'zod';
 import { SandboxAuth } from './auth';
 import { crmRouter } from './crm';
 import { SandboxFaults, chaosSpecSchema, faultSpecSchema, type ChaosSpec, type FaultSpec } from './faults';
+import { applyOrgPatch, defaultOrg, orgPatchSchema, type OrgPatch, type SandboxOrg } from './org';
 import { zohoErrors } from './responses';
 import { SandboxStore, isSandboxModule, type SandboxModule, type ZohoRecord } from './store';
 
 export { SANDBOX_USERS, SANDBOX_CURRENT_USER } from './fields';
 export { SANDBOX_MODULES, type SandboxModule, type ZohoRecord } from './store';
 export type { ChaosSpec, FaultSpec } from './faults';
+export { defaultOrg, type OrgPatch, type PicklistValue, type SandboxOrg, type SandboxUser } from './org';
 
 /**
  * A local stand-in for Zoho CRM v8 and Zoho Accounts: same paths, auth, envelopes and error codes,
@@ -26,6 +28,8 @@ export interface ZohoSandboxOptions {
   /** Base URL handed out as `api_domain`; defaults to the one the token request arrived on. */
   publicUrl?: () => string;
   tokenTtlSeconds?: number;
+  /** Changes to the default org (org.ts): its users and picklist values. */
+  org?: OrgPatch;
   now?: () => Date;
   logger?: Logger;
 }
@@ -55,6 +59,10 @@ export interface ZohoSandbox {
   restoreRefreshToken(): void;
   records(module: SandboxModule): ZohoRecord[];
   requests(): SandboxRequestLogEntry[];
+  /** Changes the org's users or picklists from now on (what is given replaces what was there). */
+  setOrg(patch: OrgPatch): void;
+  org(): SandboxOrg;
+  /** Wipes records, faults, the request log and org changes made since start. */
   reset(): void;
 }
 
@@ -73,6 +81,8 @@ export function createZohoSandbox(opts: ZohoSandboxOptions): ZohoSandbox {
   const faults = new SandboxFaults();
   const auth = new SandboxAuth(opts, () => now().getTime(), opts.tokenTtlSeconds ?? 3600);
   let log: SandboxRequestLogEntry[] = [];
+  const startOrg = opts.org ? applyOrgPatch(defaultOrg(), orgPatchSchema.parse(opts.org)) : defaultOrg();
+  let org = structuredClone(startOrg);
 
   function record(req: Request, res: Response): SandboxRequestLogEntry {
     const entry: SandboxRequestLogEntry = {
@@ -142,7 +152,7 @@ export function createZohoSandbox(opts: ZohoSandboxOptions): ZohoSandbox {
     if (check === 'ok') return next();
     res.status(401).json(check === 'missing' ? zohoErrors.authenticationFailure() : zohoErrors.invalidToken());
   });
-  app.use('/crm/v8', crmRouter({ store: state, now }));
+  app.use('/crm/v8', crmRouter({ store: state, now, org: () => org }));
 
   const controls = {
     injectFault: (spec: FaultSpec) => faults.add(spec),
@@ -152,11 +162,16 @@ export function createZohoSandbox(opts: ZohoSandboxOptions): ZohoSandbox {
     restoreRefreshToken: () => auth.restoreRefreshToken(),
     records: (module: SandboxModule) => state.list(module),
     requests: () => log.map((e) => ({ ...e })),
+    setOrg: (patch: OrgPatch) => {
+      org = applyOrgPatch(org, orgPatchSchema.parse(patch));
+    },
+    org: () => structuredClone(org),
     reset: () => {
       // Tokens survive a reset: it wipes the data, not the sessions of clients already connected.
       state.reset();
       faults.clear();
       log = [];
+      org = structuredClone(startOrg);
     },
   };
 
@@ -172,8 +187,23 @@ export function createZohoSandbox(opts: ZohoSandboxOptions): ZohoSandbox {
    *   POST   /__sandbox/revoke-refresh-token   refresh grants answer {"error":"invalid_code"} (HTTP 200, as Zoho does) and
    *                                      issued access tokens stop working;  POST /__sandbox/restore-refresh-token undoes it
    *   POST   /__sandbox/expire-tokens   every access token expires now
+   *   GET    /__sandbox/org             the org's users and picklists;  PATCH /__sandbox/org with
+   *                                      {"picklists":{"Leads":{"Lead_Source":[{"display_value":"Web","actual_value":"Web"}]}},"users":[…]}
+   *                                      replaces what it names (a picklist set to null becomes free text)
    *   GET    /__sandbox/records/:module, GET /__sandbox/requests, POST /__sandbox/reset
    */
+  app.get('/__sandbox/org', (_req, res) => {
+    res.json({ org: controls.org() });
+  });
+  app.patch('/__sandbox/org', (req, res) => {
+    const parsed = orgPatchSchema.safeParse(req.body);
+    if (!parsed.success) {
+      res.status(400).json({ error: 'invalid org', issues: z.flattenError(parsed.error).fieldErrors });
+      return;
+    }
+    controls.setOrg(parsed.data);
+    res.json({ org: controls.org() });
+  });
   app.post('/__sandbox/faults', (req, res) => {
     const parsed = faultSpecSchema.safeParse(req.body);
     if (!parsed.success) {

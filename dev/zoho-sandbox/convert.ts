@@ -1,5 +1,6 @@
 import type express from 'express';
-import { SANDBOX_CURRENT_USER, SANDBOX_USERS, computedFields, displayName } from './fields';
+import { SANDBOX_CURRENT_USER, computedFields, displayName } from './fields';
+import { fullName, type SandboxOrg } from './org';
 import { zohoDateTime, zohoErrors, type ZohoApiError } from './responses';
 import type { SandboxStore, ZohoRecord } from './store';
 
@@ -20,7 +21,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 type Checked = { ok: true; owner: ZohoRecord['Owner'] | undefined } | { ok: false; bare: boolean; error: ZohoApiError };
 
 /** Refusals of the body as a whole answer bare; refusals of the one converter item answer inside `data`. */
-function checkBody(body: unknown): Checked {
+function checkBody(body: unknown, org: SandboxOrg): Checked {
   if (!isObject(body)) return { ok: false, bare: true, error: zohoErrors.invalidBody() };
   if (!Array.isArray(body.data) || body.data.length === 0) return { ok: false, bare: true, error: zohoErrors.mandatory('data', '$.data') };
   if (body.data.length > 1) return { ok: false, bare: true, error: zohoErrors.invalidData('data', '$.data') };
@@ -32,9 +33,9 @@ function checkBody(body: unknown): Checked {
   for (const key of UNSUPPORTED_KEYS) if (key in item) return { ok: false, bare: false, error: zohoErrors.invalidData(key, `$.data[0].${key}`) };
   if (!('assign_to' in item)) return { ok: true, owner: undefined };
   const wanted = isObject(item.assign_to) ? item.assign_to.id : undefined;
-  const user = SANDBOX_USERS.find((u) => u.id === wanted);
+  const user = org.users.find((u) => u.id === wanted && u.status === 'active');
   if (!user) return { ok: false, bare: false, error: zohoErrors.invalidData('assign_to', '$.data[0].assign_to') };
-  return { ok: true, owner: { ...user } };
+  return { ok: true, owner: { id: user.id, name: fullName(user), email: user.email } };
 }
 
 /** Copies the lead fields Zoho's default conversion mapping carries over, skipping empty ones. */
@@ -62,7 +63,7 @@ const CONTACT_MAPPING = {
 };
 const ACCOUNT_MAPPING = { Company: 'Account_Name', Phone: 'Phone', Country: 'Billing_Country' };
 
-export function addConvertRoute(router: express.Router, { store, now }: { store: SandboxStore; now: () => Date }): void {
+export function addConvertRoute(router: express.Router, { store, now, org }: { store: SandboxStore; now: () => Date; org: () => SandboxOrg }): void {
   const minifiedUser = { name: SANDBOX_CURRENT_USER.name, id: SANDBOX_CURRENT_USER.id };
 
   router.post('/Leads/:id/actions/convert', (req, res) => {
@@ -75,7 +76,7 @@ export function addConvertRoute(router: express.Router, { store, now }: { store:
       res.status(400).json(zohoErrors.idAlreadyConverted());
       return;
     }
-    const checked = checkBody(req.body);
+    const checked = checkBody(req.body, org());
     if (!checked.ok) {
       res.status(400).json(checked.bare ? checked.error : { data: [checked.error] });
       return;

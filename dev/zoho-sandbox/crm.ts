@@ -2,6 +2,8 @@ import express, { type Request, type Response } from 'express';
 import { addConvertRoute } from './convert';
 import { CriteriaError, matchesCriteria, parseCriteria } from './criteria';
 import { MODULE_RULES, SANDBOX_CURRENT_USER, computedFields, noteDefaults, validateRecord } from './fields';
+import { USER_TYPES, fieldsMetadata, userRecord, usersOfType, type UserType } from './metadata';
+import type { SandboxOrg } from './org';
 import { zohoDateTime, zohoErrors, type ZohoApiError } from './responses';
 import { isSandboxModule, type SandboxModule, type SandboxStore, type ZohoRecord } from './store';
 
@@ -10,6 +12,8 @@ import { isSandboxModule, type SandboxModule, type SandboxStore, type ZohoRecord
 export interface CrmDeps {
   store: SandboxStore;
   now: () => Date;
+  /** The org's users and picklists as they are now (tests change them between calls). */
+  org: () => SandboxOrg;
 }
 
 interface SuccessItem {
@@ -99,10 +103,46 @@ function fieldsParam(req: Request): string[] | undefined {
     .filter(Boolean);
 }
 
-export function crmRouter({ store, now }: CrmDeps): express.Router {
+export function crmRouter({ store, now, org }: CrmDeps): express.Router {
   const router = express.Router();
-  addConvertRoute(router, { store, now });
-  const ctx = { findRecord: (module: SandboxModule, id: string) => store.get(module, id) };
+  addConvertRoute(router, { store, now, org });
+  const ctx = { findRecord: (module: SandboxModule, id: string) => store.get(module, id), org };
+
+  // Before the /:module routes, which would take "settings" and "users" for module names.
+  router.get('/settings/fields', (req, res) => {
+    const module = queryString(req, 'module');
+    if (module === undefined) {
+      res.status(400).json(zohoErrors.requiredParam('module'));
+      return;
+    }
+    if (!isSandboxModule(module)) {
+      res.status(400).json(zohoErrors.invalidModule());
+      return;
+    }
+    res.status(200).json({ fields: fieldsMetadata(module, org()) });
+  });
+
+  router.get('/users', (req, res) => {
+    const type = queryString(req, 'type') ?? 'AllUsers';
+    if (!(USER_TYPES as readonly string[]).includes(type)) {
+      res.status(400).json(zohoErrors.invalidParam('type'));
+      return;
+    }
+    const { users } = org();
+    const admin = users[0]!;
+    const page = positiveInt(queryString(req, 'page'), 1, Number.MAX_SAFE_INTEGER);
+    const perPage = positiveInt(queryString(req, 'per_page'), MAX_PER_PAGE, MAX_PER_PAGE);
+    const all = usersOfType(org(), type as UserType, SANDBOX_CURRENT_USER.id);
+    const slice = all.slice((page - 1) * perPage, page * perPage);
+    if (slice.length === 0) {
+      res.status(204).end();
+      return;
+    }
+    res.status(200).json({
+      users: slice.map((u) => userRecord(u, admin)),
+      info: { per_page: perPage, count: slice.length, page, more_records: all.length > page * perPage },
+    });
+  });
 
   function successDetails(record: ZohoRecord): Record<string, unknown> {
     return {
@@ -149,7 +189,8 @@ export function crmRouter({ store, now }: CrmDeps): express.Router {
 
   function upsertOne(module: SandboxModule, input: unknown, index: number, checkFields: readonly string[]): ItemResult {
     if (isObject(input)) {
-      const records = store.list(module);
+      // A converted lead is retired: the upsert does not find it (it creates a new lead instead).
+      const records = store.list(module).filter((r) => r.$converted !== true);
       for (const field of checkFields) {
         const wanted = input[field];
         if (wanted === undefined || wanted === null || wanted === '') continue;
@@ -220,6 +261,11 @@ export function crmRouter({ store, now }: CrmDeps): express.Router {
         matches = (r) => Object.values(r).some((v) => typeof v === 'string' && v.toLowerCase().includes(needle));
       } else {
         res.status(400).json(zohoErrors.expectedSearchParam());
+        return;
+      }
+      // module_search.json marks per_page required; Zoho refuses a search without it.
+      if (queryString(req, 'per_page') === undefined) {
+        res.status(400).json(zohoErrors.expectedParam(['per_page']));
         return;
       }
       const found = store.list(module).filter(convertedFilter(req)).filter(matches).map((r) => project(r, fieldsParam(req)));

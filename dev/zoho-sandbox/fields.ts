@@ -1,3 +1,4 @@
+import { defaultOrg, fullName, type SandboxOrg } from './org';
 import { zohoErrors, type ZohoApiError } from './responses';
 import type { SandboxModule, ZohoRecord } from './store';
 
@@ -7,18 +8,18 @@ import type { SandboxModule, ZohoRecord } from './store';
  * missing from the stored record, not as an error, just as it would in production.
  */
 
-export interface SandboxUser {
+export interface SandboxUserRef {
   id: string;
   name: string;
   email: string;
 }
 
-export const SANDBOX_USERS: readonly SandboxUser[] = [
-  { id: '6310180000000412001', name: 'Sandbox Admin', email: 'admin@sandbox.example' },
-  { id: '6310180000000412013', name: 'Sandbox Executive', email: 'executive@sandbox.example' },
-  { id: '6310180000000412025', name: 'Sandbox Closer', email: 'closer@sandbox.example' },
-];
-export const SANDBOX_CURRENT_USER: SandboxUser = SANDBOX_USERS[0] as SandboxUser;
+/** The default org's active users, as lookups show them; the org in use may have others (org.ts). */
+export const SANDBOX_USERS: readonly SandboxUserRef[] = defaultOrg()
+  .users.filter((u) => u.status === 'active')
+  .map((u) => ({ id: u.id, name: fullName(u), email: u.email }));
+/** The API user: records it creates without an Owner are its own, as in Zoho. */
+export const SANDBOX_CURRENT_USER: SandboxUserRef = SANDBOX_USERS[0] as SandboxUserRef;
 
 /** Module ids as Zoho shows them inside lookups such as Notes' Parent_Id. */
 export const MODULE_IDS: Record<SandboxModule, string> = {
@@ -37,7 +38,8 @@ type FieldRule =
   | { kind: 'date' }
   | { kind: 'datetime' }
   | { kind: 'duration' }
-  | { kind: 'picklist'; values: readonly string[] }
+  /** Its values are the org's (org.ts); without a list there, the field is free text as in an org that made it so. */
+  | { kind: 'picklist' }
   | { kind: 'user' }
   | { kind: 'related' }
   | { kind: 'se_module' }
@@ -63,9 +65,10 @@ export const MODULE_RULES: Record<SandboxModule, ModuleRules> = {
       Mobile: text(30),
       Company: text(200),
       Designation: text(100),
+      // A text field in a real org (a picklist only when an org makes it one: org.ts can).
       Country: text(100),
-      Lead_Source: text(120),
-      Lead_Status: text(120),
+      Lead_Source: { kind: 'picklist' },
+      Lead_Status: { kind: 'picklist' },
       Description: text(32000),
       Email_Opt_Out: { kind: 'boolean' },
       Owner: { kind: 'user' },
@@ -78,9 +81,10 @@ export const MODULE_RULES: Record<SandboxModule, ModuleRules> = {
       Subject: text(255),
       Due_Date: { kind: 'date' },
       Description: text(32000),
-      Priority: { kind: 'picklist', values: ['Highest', 'High', 'Normal', 'Low', 'Lowest'] },
-      Status: { kind: 'picklist', values: ['Not Started', 'Deferred', 'In Progress', 'Completed', 'Waiting for input'] },
+      Priority: { kind: 'picklist' },
+      Status: { kind: 'picklist' },
       Owner: { kind: 'user' },
+      Who_Id: { kind: 'related' },
       What_Id: { kind: 'related' },
       $se_module: { kind: 'se_module' },
     },
@@ -90,13 +94,14 @@ export const MODULE_RULES: Record<SandboxModule, ModuleRules> = {
   Calls: {
     fields: {
       Subject: text(255),
-      Call_Type: { kind: 'picklist', values: ['Outbound', 'Inbound', 'Missed'] },
+      Call_Type: { kind: 'picklist' },
       Call_Start_Time: { kind: 'datetime' },
       Call_Duration: { kind: 'duration' },
-      Call_Result: text(120),
-      Call_Purpose: text(120),
+      Call_Result: { kind: 'picklist' },
+      Call_Purpose: { kind: 'picklist' },
       Description: text(32000),
       Owner: { kind: 'user' },
+      Who_Id: { kind: 'related' },
       What_Id: { kind: 'related' },
       $se_module: { kind: 'se_module' },
     },
@@ -148,6 +153,7 @@ export const MODULE_RULES: Record<SandboxModule, ModuleRules> = {
 
 export interface ValidationContext {
   findRecord(module: SandboxModule, id: string): ZohoRecord | undefined;
+  org(): SandboxOrg;
 }
 
 export type Validation = { ok: true; values: Record<string, unknown> } | { ok: false; error: ZohoApiError };
@@ -200,7 +206,8 @@ export function validateRecord(
   }
 
   const values: Record<string, unknown> = {};
-  for (const [field, rule] of Object.entries(rules.fields)) {
+  const org = ctx.org();
+  for (const [field, declared] of Object.entries(rules.fields)) {
     if (!(field in input)) continue;
     const value = input[field];
     if (value === null) {
@@ -208,6 +215,9 @@ export function validateRecord(
       continue;
     }
     const invalid = (extra: Record<string, unknown>) => ({ ok: false as const, error: zohoErrors.invalidData(field, at(field), extra) });
+    const picklist = org.picklists[module]?.[field];
+    // The org decides which fields are picklists: one it turned into free text takes any text.
+    const rule: FieldRule = picklist ? { kind: 'picklist' } : declared.kind === 'picklist' ? text(120) : declared;
     switch (rule.kind) {
       case 'text':
         if (typeof value !== 'string') return invalid({ expected_data_type: 'text' });
@@ -240,13 +250,15 @@ export function validateRecord(
         values[field] = value;
         break;
       case 'picklist':
-        if (typeof value !== 'string' || !rule.values.includes(value)) return invalid({ expected_data_type: 'picklist' });
+        // The API speaks actual values; a display name, our own codes or another org's labels are refused.
+        if (typeof value !== 'string' || !picklist?.some((v) => v.actual_value === value)) return invalid({ expected_data_type: 'picklist' });
         values[field] = value;
         break;
       case 'user': {
-        const user = SANDBOX_USERS.find((u) => u.id === idOf(value));
-        if (!user) return invalid({ expected_data_type: 'lookup' });
-        values[field] = { ...user };
+        // Only the org's active users own records (a deactivated one is refused like an unknown id).
+        const user = org.users.find((u) => u.id === idOf(value) && u.status === 'active');
+        if (!user) return invalid({ expected_data_type: 'ownerlookup' });
+        values[field] = { id: user.id, name: fullName(user), email: user.email };
         break;
       }
       case 'se_module':
@@ -262,15 +274,21 @@ export function validateRecord(
 
   if ('What_Id' in input && input.What_Id !== null) {
     const related = resolveLookup('What_Id', input.What_Id, input.$se_module, ctx);
-    if (!related.ok) return { ok: false, error: zohoErrors.invalidData(related.field, at(related.field)) };
+    if (!related.ok) return { ok: false, error: lookupError(related, at) };
     values.What_Id = { id: related.record.id, name: displayName(related.module, related.record) };
     values.$se_module = related.module;
+  }
+  if ('Who_Id' in input && input.Who_Id !== null) {
+    // Who_Id names a Contact (Leads go in What_Id): the person an activity is with.
+    const who = resolveLookup('Who_Id', input.Who_Id, 'Contacts', ctx);
+    if (!who.ok) return { ok: false, error: lookupError(who, at) };
+    values.Who_Id = { id: who.record.id, name: displayName(who.module, who.record) };
   }
   if ('Parent_Id' in input && input.Parent_Id !== null) {
     // v8 names the parent's module inside Parent_Id; earlier versions used $se_module beside it. Both are read.
     const moduleName = isObject(input.Parent_Id) && isObject(input.Parent_Id.module) ? input.Parent_Id.module.api_name : input.$se_module;
     const parent = resolveLookup('Parent_Id', input.Parent_Id, moduleName, ctx);
-    if (!parent.ok) return { ok: false, error: zohoErrors.invalidData(parent.field, at(parent.field)) };
+    if (!parent.ok) return { ok: false, error: lookupError(parent, at) };
     values.Parent_Id = {
       module: { api_name: parent.module, id: MODULE_IDS[parent.module] },
       id: parent.record.id,
@@ -281,18 +299,29 @@ export function validateRecord(
   return { ok: true, values };
 }
 
-function resolveLookup(
-  field: 'What_Id' | 'Parent_Id',
-  lookup: unknown,
-  moduleName: unknown,
-  ctx: ValidationContext,
-): { ok: true; module: SandboxModule; record: ZohoRecord } | { ok: false; field: string } {
-  // Only Leads can be related to in the sandbox: it is the only parent this project writes under.
-  if (moduleName !== 'Leads') return { ok: false, field: field === 'What_Id' ? '$se_module' : field };
+type LookupField = 'What_Id' | 'Who_Id' | 'Parent_Id';
+type Lookup = { ok: true; module: SandboxModule; record: ZohoRecord } | { ok: false; field: string; converted?: string };
+
+/** Modules a record can hang under, per lookup (the sandbox models no Deals: conversion makes none). */
+const LOOKUP_MODULES: Record<LookupField, readonly SandboxModule[]> = {
+  What_Id: ['Leads', 'Accounts'],
+  Who_Id: ['Contacts'],
+  Parent_Id: ['Leads', 'Contacts', 'Accounts'],
+};
+
+function lookupError(lookup: Extract<Lookup, { ok: false }>, at: (field: string) => string): ZohoApiError {
+  return lookup.converted ? zohoErrors.convertedRecord(lookup.converted, lookup.field, at(lookup.field)) : zohoErrors.invalidData(lookup.field, at(lookup.field));
+}
+
+function resolveLookup(field: LookupField, lookup: unknown, moduleName: unknown, ctx: ValidationContext): Lookup {
+  const module = LOOKUP_MODULES[field].find((m) => m === moduleName);
+  if (!module) return { ok: false, field: field === 'What_Id' ? '$se_module' : field };
   const id = idOf(lookup);
-  const record = id === undefined ? undefined : ctx.findRecord('Leads', id);
+  const record = id === undefined ? undefined : ctx.findRecord(module, id);
   if (!record) return { ok: false, field };
-  return { ok: true, module: 'Leads', record };
+  // A converted lead is retired: Zoho takes no more notes, calls or tasks under it.
+  if (record.$converted === true) return { ok: false, field, converted: record.id };
+  return { ok: true, module, record };
 }
 
 /** Fields Zoho fills in itself from the others. */

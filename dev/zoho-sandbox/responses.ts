@@ -29,6 +29,8 @@ export const zohoErrors = {
     apiError('EXPECTED_PARAM_MISSING', 'One of the expected parameter is missing', {
       param_names: ['criteria', 'email', 'phone', 'word'],
     }),
+  expectedParam: (paramNames: string[]) => apiError('EXPECTED_PARAM_MISSING', 'One of the expected parameter is missing', { param_names: paramNames }),
+  invalidParam: (paramName: string) => apiError('INVALID_DATA', 'invalid data', { param_name: paramName }),
   invalidQuery: (details: Record<string, unknown>) => apiError('INVALID_QUERY', 'Invalid query formed', details),
   invalidBody: (details: Record<string, unknown> = {}) => apiError('INVALID_DATA', 'invalid data', details),
   limitExceeded: (limit: number) => apiError('LIMIT_EXCEEDED', 'Record insertion limit has been exceeded.', { limit }),
@@ -37,7 +39,8 @@ export const zohoErrors = {
   invalidData: (apiName: string, jsonPath: string, extra: Record<string, unknown> = {}) =>
     apiError('INVALID_DATA', 'invalid data', { api_name: apiName, json_path: jsonPath, ...extra }),
   invalidId: (id: string) => apiError('INVALID_DATA', 'the id given seems to be invalid', { id }),
-  convertedRecord: (id: string) => apiError('CONVERTED_RECORD', "can't update the converted record", { id }),
+  convertedRecord: (id: string, apiName?: string, jsonPath?: string) =>
+    apiError('CONVERTED_RECORD', "can't update the converted record", { id, ...(apiName ? { api_name: apiName, json_path: jsonPath } : {}) }),
   // convert_lead.json: the id in the URL (index 1 after /crm/v8/) is unknown, or was converted before.
   invalidUrlId: () => apiError('INVALID_DATA', 'invalid data', { resource_path_index: 1 }),
   idAlreadyConverted: () => apiError('ID_ALREADY_CONVERTED', 'id already converted', { resource_path_index: 1 }),

@@ -278,4 +278,25 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       CREATE INDEX interests_lead_idx ON interests (lead_id, received_at);
     `,
   },
+  {
+    version: 12,
+    name: 'zoho links: what each lead is in Zoho',
+    sql: `
+      -- The Zoho records a lead is: its Zoho lead and, once converted, the Contact (Account, Deal) it
+      -- became, so that notes, calls and tasks after the hand-off go there and never to the retired
+      -- lead. Also the Zoho user last made the lead's Owner, so an owner is written once per change.
+      CREATE TABLE zoho_links (
+        lead_id        text        PRIMARY KEY,
+        zoho_lead_id   text        NOT NULL,
+        contact_id     text,
+        account_id     text,
+        deal_id        text,
+        converted_at   timestamptz,
+        owner_email    text,
+        owner_zoho_id  text,
+        updated_at     timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX zoho_links_zoho_lead_idx ON zoho_links (zoho_lead_id);
+    `,
+  },
 ];

@@ -2,9 +2,23 @@ import pLimit from 'p-limit';
 import { ZohoAuthError, ZohoOutcomeUnknownError, ZohoRecordError, ZohoRequestError, ZohoUnavailableError } from './errors';
 import { ZohoTokenSource, safeJson, type AccessToken } from './oauth';
 import { MIN_REQUEST_MS, parseRetryAfter, withRetries, type RetryRuntime } from './retry';
-import { apiErrorSchema, convertEnvelopeSchema, leadListSchema, recordListSchema, writeEnvelopeSchema, type LeadRecord } from './schemas';
+import {
+  apiErrorSchema,
+  convertEnvelopeSchema,
+  fieldsAnswerSchema,
+  leadListSchema,
+  recordListSchema,
+  usersAnswerSchema,
+  writeEnvelopeSchema,
+  type LeadRecord,
+} from './schemas';
 import type {
   AddNoteInput,
+  ParentInput,
+  ZohoFieldMeta,
+  ZohoMetadataModule,
+  ZohoParent,
+  ZohoUser,
   ConvertLeadInput,
   ConvertLeadResult,
   CreateTaskInput,
@@ -25,8 +39,8 @@ export type * from './types';
  * A thin typed client for the few Zoho CRM v8 calls this project makes. It owns the OAuth token,
  * retries what Zoho says is temporary, caps concurrency, and turns Zoho's per-record answers into
  * typed results or named errors. Every record write sends `trigger: []`: Zoho workflows, approvals and
- * blueprints must not fire from our automated writes (and double-email a lead). Lead conversion is
- * the exception: convert_lead.json documents no `trigger`, so none is sent there.
+ * blueprints must not fire from our automated writes (and double-email a lead). Lead conversion and
+ * Notes are the exceptions: convert_lead.json and notes.json document no `trigger`, so none is sent there.
  *
  * Retries: reads, the upsert on Email and updates by id are idempotent, so they are retried here
  * (bounded by `callBudgetMs`, well inside the activity's timeout). Creates (Tasks, Calls, Notes, a
@@ -41,13 +55,23 @@ export function effectMarker(key: string): string {
   return `[seguimiento:${key}]`;
 }
 
-/** Modules the client creates records in, with the lookup to the lead and the text that carries the marker. */
+/** Modules the client creates records in, with the text that carries the marker. */
 const MARKED_MODULES = {
-  Tasks: { parent: 'What_Id', text: 'Description' },
-  Calls: { parent: 'What_Id', text: 'Description' },
-  Notes: { parent: 'Parent_Id', text: 'Note_Content' },
+  Tasks: { text: 'Description' },
+  Calls: { text: 'Description' },
+  Notes: { text: 'Note_Content' },
 } as const;
 export type MarkedModule = keyof typeof MARKED_MODULES;
+
+/** The lookup a record of `module` uses to hang under `parent`: a Contact is the "who" of an activity, anything else its "what". */
+function parentLookup(module: MarkedModule, parent: ZohoParent): string {
+  if (module === 'Notes') return 'Parent_Id';
+  return parent.module === 'Contacts' ? 'Who_Id' : 'What_Id';
+}
+
+function parentOf(input: ParentInput): ZohoParent {
+  return input.parent ?? { module: 'Leads', id: input.leadId };
+}
 
 /** Errors a connection raises before anything of ours was sent on it. */
 const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
@@ -63,6 +87,8 @@ function neverSent(err: unknown): boolean {
 /** A search's page size: the most Zoho answers at once. Pages beyond MAX_LOOKUP_PAGES are not read. */
 const LOOKUP_PER_PAGE = 200;
 const MAX_LOOKUP_PAGES = 5;
+/** 2,000 users: more than any org this product serves. */
+const MAX_USER_PAGES = 10;
 
 interface ZohoResponse {
   status: number;
@@ -104,8 +130,16 @@ function callDuration(seconds: number): string {
   return `${String(Math.floor(whole / 60)).padStart(2, '0')}:${String(whole % 60).padStart(2, '0')}`;
 }
 
-function related(leadId: string) {
-  return { What_Id: { id: leadId }, $se_module: 'Leads' };
+function related(parent: ZohoParent) {
+  if (parent.module !== 'Contacts') return { What_Id: { id: parent.id }, $se_module: parent.module };
+  return { Who_Id: { id: parent.id }, ...(parent.dealId ? { What_Id: { id: parent.dealId }, $se_module: 'Deals' } : {}) };
+}
+
+/** A lookup Zoho answers as an id or as { id, name }. */
+function lookupId(value: unknown): string | null {
+  if (typeof value === 'string' && value !== '') return value;
+  if (typeof value === 'object' && value !== null && typeof (value as { id?: unknown }).id === 'string') return (value as { id: string }).id;
+  return null;
 }
 
 function toLead(r: LeadRecord): ZohoLead {
@@ -126,6 +160,10 @@ function toLead(r: LeadRecord): ZohoLead {
   ];
   for (const [key, value] of optional) if (value !== null && value !== undefined) (lead as unknown as Record<string, unknown>)[key] = value;
   if (typeof r.Email_Opt_Out === 'boolean') lead.emailOptOut = r.Email_Opt_Out;
+  if (r.$converted === true) {
+    const d = r.$converted_detail ?? {};
+    lead.converted = { contactId: lookupId(d.contact), accountId: lookupId(d.account), dealId: lookupId(d.deal) };
+  }
   return lead;
 }
 
@@ -217,7 +255,8 @@ export class ZohoClient {
   }
 
   async getLead({ id }: { id: string }): Promise<ZohoLead | null> {
-    const res = await this.call('GET', `/crm/v8/Leads/${encodeURIComponent(id)}`);
+    // converted=both: a lead a person converted in Zoho is still read, and says what it became.
+    const res = await this.call('GET', `/crm/v8/Leads/${encodeURIComponent(id)}`, { query: { converted: 'both' } });
     const [lead] = this.readLeads(res);
     return lead ? toLead(lead) : null;
   }
@@ -249,6 +288,7 @@ export class ZohoClient {
       Lead_Status: fields.status,
       Owner: fields.ownerId === undefined ? undefined : { id: fields.ownerId },
       Email_Opt_Out: fields.emailOptOut,
+      Description: fields.description,
     });
     if (Object.keys(record).length === 0) return { id };
     const res = await this.call('PUT', `/crm/v8/Leads/${encodeURIComponent(id)}`, { body: { data: [record], trigger: [] } });
@@ -286,9 +326,9 @@ export class ZohoClient {
       Due_Date: input.dueDate,
       Description: input.description,
       Priority: input.priority,
-      Status: 'Not Started',
+      Status: input.status ?? 'Not Started',
       Owner: input.ownerId === undefined ? undefined : { id: input.ownerId },
-      ...related(input.leadId),
+      ...related(parentOf(input)),
     });
     return this.insertOne('Tasks', record);
   }
@@ -301,7 +341,8 @@ export class ZohoClient {
       Call_Duration: callDuration(input.durationSeconds),
       Call_Result: input.result,
       Description: input.description,
-      ...related(input.leadId),
+      Owner: input.ownerId === undefined ? undefined : { id: input.ownerId },
+      ...related(parentOf(input)),
     });
     return this.insertOne('Calls', record);
   }
@@ -313,14 +354,17 @@ export class ZohoClient {
    * text. Zoho's search is an index: a record saved a moment ago may not be found yet, which is why
    * the activity does not trust a "not found" on a young claim (activities/claims.ts).
    */
-  async findMarked({ module, leadId, key }: { module: MarkedModule; leadId: string; key: string }): Promise<{ id: string } | null> {
-    const { parent, text } = MARKED_MODULES[module];
+  async findMarked(input: { module: MarkedModule; key: string } & ParentInput): Promise<{ id: string } | null> {
+    const { module, key } = input;
+    const { text } = MARKED_MODULES[module];
+    const target = parentOf(input);
+    const lookup = parentLookup(module, target);
     const marker = effectMarker(key);
     // One budget for every page: the look-up and the create after it must fit in one activity attempt.
     const deadline = this.now() + this.callBudgetMs;
     for (let page = 1; page <= MAX_LOOKUP_PAGES; page++) {
       const res = await this.call('GET', `/crm/v8/${module}/search`, {
-        query: { criteria: `(${parent}:equals:${leadId})`, fields: text, per_page: String(LOOKUP_PER_PAGE), page: String(page) },
+        query: { criteria: `(${lookup}:equals:${target.id})`, fields: text, per_page: String(LOOKUP_PER_PAGE), page: String(page) },
         deadline,
       });
       if (res.status === 204) return null;
@@ -334,13 +378,43 @@ export class ZohoClient {
     return null;
   }
 
-  async addNote({ leadId, title, content }: AddNoteInput): Promise<{ id: string }> {
+  async addNote(input: AddNoteInput): Promise<{ id: string }> {
+    const parent = parentOf(input);
     // v8 names the parent's module inside Parent_Id (earlier versions used $se_module beside it).
-    return this.insertOne('Notes', {
-      Note_Title: title,
-      Note_Content: content,
-      Parent_Id: { module: { api_name: 'Leads' }, id: leadId },
-    });
+    // notes.json's body takes `data` only: no `trigger` (a Note fires no workflow of its own).
+    const record = { Note_Title: input.title, Note_Content: input.content, Parent_Id: { module: { api_name: parent.module }, id: parent.id } };
+    const res = await this.call('POST', '/crm/v8/Notes', { body: { data: [record] }, create: true });
+    return { id: this.single(res).id };
+  }
+
+  /** The org's fields of a module with their picklist values (fields.json; scope ZohoCRM.settings.fields.READ). */
+  async fieldsOf({ module }: { module: ZohoMetadataModule }): Promise<ZohoFieldMeta[]> {
+    const res = await this.call('GET', '/crm/v8/settings/fields', { query: { module } });
+    if (res.status !== 200) throw topLevelError(res);
+    const parsed = fieldsAnswerSchema.safeParse(res.body);
+    if (!parsed.success) throw new ZohoRequestError(res.status, 'UNEXPECTED_RESPONSE', 'Zoho answered the field metadata with an unknown shape');
+    return parsed.data.fields.map((f) => ({
+      apiName: f.api_name,
+      dataType: f.data_type,
+      ...(f.data_type === 'picklist' || f.data_type === 'multiselectpicklist'
+        ? { picklist: (f.pick_list_values ?? []).map((v) => ({ display: v.display_value, actual: v.actual_value })) }
+        : {}),
+    }));
+  }
+
+  /** The org's active users (users.json; scope ZohoCRM.users.READ), every page of them. */
+  async activeUsers(): Promise<ZohoUser[]> {
+    const users: ZohoUser[] = [];
+    for (let page = 1; page <= MAX_USER_PAGES; page++) {
+      const res = await this.call('GET', '/crm/v8/users', { query: { type: 'ActiveUsers', page: String(page), per_page: String(LOOKUP_PER_PAGE) } });
+      if (res.status === 204) break;
+      if (res.status !== 200) throw topLevelError(res);
+      const parsed = usersAnswerSchema.safeParse(res.body);
+      if (!parsed.success) throw new ZohoRequestError(res.status, 'UNEXPECTED_RESPONSE', 'Zoho answered the users with an unknown shape');
+      for (const u of parsed.data.users) if (u.id && u.email) users.push({ id: u.id, email: u.email, fullName: u.full_name ?? u.email });
+      if (!parsed.data.info?.more_records) break;
+    }
+    return users;
   }
 
   /**

@@ -73,6 +73,11 @@ export const leadRecordSchema = z.looseObject({
   Owner: z.looseObject({ id: z.string() }).nullish(),
   Created_Time: text,
   Modified_Time: text,
+  $converted: z.boolean().nullish(),
+  // Ids of what a converted lead became; Zoho answers them as ids or as { id, name }.
+  $converted_detail: z
+    .looseObject({ contact: z.unknown().optional(), account: z.unknown().optional(), deal: z.unknown().optional() })
+    .nullish(),
 });
 export type LeadRecord = z.infer<typeof leadRecordSchema>;
 
@@ -84,4 +89,21 @@ export const leadListSchema = z.looseObject({
 export const recordListSchema = z.looseObject({
   data: z.array(z.looseObject({ id: z.string() })),
   info: z.looseObject({ more_records: z.boolean().optional() }).optional(),
+});
+
+/** fields.json's answer, only what the client uses. */
+export const fieldsAnswerSchema = z.looseObject({
+  fields: z.array(
+    z.looseObject({
+      api_name: z.string(),
+      data_type: z.string(),
+      pick_list_values: z.array(z.looseObject({ display_value: z.string(), actual_value: z.string() })).nullish(),
+    }),
+  ),
+});
+
+/** users.json's answer: users.json requires none of a user's keys, so those without id or email are skipped. */
+export const usersAnswerSchema = z.looseObject({
+  users: z.array(z.looseObject({ id: z.string().nullish(), email: z.string().nullish(), full_name: z.string().nullish(), status: z.string().nullish() })),
+  info: z.looseObject({ more_records: z.boolean().nullish() }).optional(),
 });

@@ -50,6 +50,8 @@ export interface ZohoLead {
   emailOptOut?: boolean;
   createdTime?: string;
   modifiedTime?: string;
+  /** Set when the lead was converted (by us or by a person in Zoho): what it became. */
+  converted?: { contactId: string | null; accountId: string | null; dealId: string | null };
 }
 
 export interface ZohoLeadInput {
@@ -70,35 +72,62 @@ export interface ZohoLeadUpdate {
   status?: string;
   ownerId?: string;
   emailOptOut?: boolean;
+  description?: string;
 }
 
-export interface CreateTaskInput {
-  /** The Zoho lead id the task hangs under. */
-  leadId: string;
+/** The record a task, call or note hangs under: the lead, or after its conversion the Contact (or Deal). */
+export interface ZohoParent {
+  module: 'Leads' | 'Contacts' | 'Deals';
+  id: string;
+  /** A Contact's Deal from the same conversion: a task or call names both (Who_Id and What_Id); a note hangs under the Contact. */
+  dealId?: string;
+}
+
+/** Either `parent`, or `leadId` for a lead (the shape from before conversions were followed). */
+export type ParentInput = { parent: ZohoParent; leadId?: never } | { leadId: string; parent?: never };
+
+export type CreateTaskInput = ParentInput & {
   subject: string;
   /** YYYY-MM-DD */
   dueDate: string;
   description: string;
-  priority?: 'High' | 'Normal' | 'Low';
-  ownerId?: string;
-}
+  /** One of the org's Tasks Priority values (Zoho's stock: Highest, High, Normal, Low, Lowest). */
+  priority?: string | undefined;
+  /** One of the org's Tasks Status values; Zoho's stock "Not Started" when absent. */
+  status?: string | undefined;
+  ownerId?: string | undefined;
+};
 
-export interface LogCallInput {
-  leadId: string;
+export type LogCallInput = ParentInput & {
   subject: string;
-  callType: 'Outbound' | 'Inbound';
+  /** One of the org's Call_Type values (stock: Outbound, Inbound, Missed). */
+  callType: string;
   /** ISO 8601 date-time. */
   startTime: string;
   durationSeconds: number;
-  /** Zoho's Call_Result, e.g. "Interested", "No response/Busy". */
-  result: string;
-  description?: string;
-}
+  /** One of the org's Call_Result values (stock e.g. "Interested", "No response/Busy"); omitted when undefined. */
+  result?: string | undefined;
+  description?: string | undefined;
+  ownerId?: string | undefined;
+};
 
-export interface AddNoteInput {
-  leadId: string;
+export type AddNoteInput = ParentInput & {
   title: string;
   content: string;
+};
+
+/** A field of a module as the org defines it (GET /settings/fields). */
+export interface ZohoFieldMeta {
+  apiName: string;
+  dataType: string;
+  /** Picklists only: what people see, and what the API stores and takes. */
+  picklist?: Array<{ display: string; actual: string }>;
+}
+
+export interface ZohoUser {
+  id: string;
+  email: string;
+  fullName: string;
 }
 
 export interface ConvertLeadInput {
@@ -116,5 +145,7 @@ export interface ConvertLeadResult {
 }
 
 export type ZohoModule = 'Leads' | 'Tasks' | 'Calls' | 'Notes';
+/** Modules whose field metadata the client reads. */
+export type ZohoMetadataModule = 'Leads' | 'Tasks' | 'Calls';
 
 export type ZohoWriteResult = { ok: true; id: string; action: 'insert' | 'update' | undefined } | { ok: false; error: ZohoRecordError };

@@ -8,9 +8,9 @@ export type Language = 'es' | 'pt' | 'en';
 
 const LOCALES: Record<Language, string> = { es: 'es', pt: 'pt-BR', en: 'en' };
 
-/** Spanish by default, Brazilian Portuguese for Brazil, English when the lead asked for it. */
+/** Spanish by default, Portuguese for Brazil and Portugal, English when the lead asked for it. */
 export function languageOf(lead: Lead): Language {
-  return lead.language ?? (lead.country === 'BR' ? 'pt' : 'es');
+  return lead.language ?? (lead.country === 'BR' || lead.country === 'PT' ? 'pt' : 'es');
 }
 
 const formatDate = (isoDate: string, lang: Language) =>
@@ -116,6 +116,25 @@ export function renderTouchEmail({ lead, template, urgency, unsubscribeUrl }: { 
       subject: { es: `¿Cierro tu solicitud sobre ${course}?`, pt: `Fecho o seu pedido sobre ${course}?`, en: `Shall I close your request about ${course}?` },
       lines: [hello, say(lang, { es: 'Intentamos hablar contigo algunas veces, sin éxito.', pt: 'Tentamos falar com você algumas vezes, sem sucesso.', en: 'We tried to reach you a few times, without luck.' }), benefit,
         say(lang, { es: 'Si todavía te interesa, basta con responder este correo.', pt: 'Se ainda tiver interesse, basta responder a este e-mail.', en: 'If you are still interested, just reply to this email.' })],
+    },
+    'call-request': {
+      subject: { es: `${name}, ¿cuándo podemos conversar?`, pt: `${name}, quando podemos conversar?`, en: `${name}, when can we talk?` },
+      lines: [hello, returningLine(lead, lang),
+        say(lang, { es: `Me gustaría llamarte para contarte sobre "${course}", pero no tengo un número tuyo.`, pt: `Gostaria de ligar para contar sobre "${course}", mas não tenho o seu número.`, en: `I would like to call you about "${course}", but I do not have your number.` }),
+        say(lang, { es: 'Si te parece, responde con tu teléfono y el horario que mejor te acomode; o escríbeme aquí tus preguntas.', pt: 'Se quiser, responda com o seu telefone e o melhor horário; ou escreva aqui as suas perguntas.', en: 'If you like, reply with your phone number and a good time; or write your questions here.' }),
+        otherCoursesLine(lead, lang), benefit, ...urgent],
+    },
+    'call-request-follow-up': {
+      subject: { es: `¿Seguimos por correo, ${name}?`, pt: `Seguimos por e-mail, ${name}?`, en: `Shall we keep to email, ${name}?` },
+      lines: [hello,
+        say(lang, { es: `Sigo sin un número para llamarte, así que te escribo por aquí sobre "${course}".`, pt: `Continuo sem um número para ligar, então escrevo por aqui sobre "${course}".`, en: `I still have no number to call you, so I am writing here about "${course}".` }),
+        benefit, pitch(lead, lang), ...urgent, replyToTalk],
+    },
+    'personal-note': {
+      subject: { es: `${name}, una nota personal sobre ${course}`, pt: `${name}, uma nota pessoal sobre ${course}`, en: `${name}, a personal note about ${course}` },
+      lines: [hello,
+        say(lang, { es: `Te escribo personalmente porque vi tu interés en "${course}"${lead.company ? ` y tu trabajo en ${lead.company}` : ''}.`, pt: `Escrevo pessoalmente porque vi o seu interesse em "${course}"${lead.company ? ` e o seu trabalho na ${lead.company}` : ''}.`, en: `I am writing personally because I saw your interest in "${course}"${lead.company ? ` and your work at ${lead.company}` : ''}.` }),
+        otherCoursesLine(lead, lang), pitch(lead, lang), ...urgent, replyToTalk],
     },
     // "New cohorts" only when one is scheduled; otherwise news, and the promise to write when one opens.
     nurturing: urgency.nextCohort ? {

@@ -6,7 +6,7 @@
  * the machine) the mail goes out without them rather than not at all.
  */
 import type { Bottlenecks } from '../../services/analytics/bottlenecks';
-import { CHANNELS, formatChange, formatFigure, KPI_ROWS, type Kind, type KpiRow } from '../kpi-rows';
+import { CHANNELS, formatChange, formatFigure, funnelSteps, funnelTitle, KPI_ROWS, type Kind, type KpiRow } from '../kpi-rows';
 import type { KpiReport } from '../../services/analytics/kpis';
 import type { DirectorNumbers } from '../../services/analytics/director';
 import { CHANNEL_LABELS, LOST_REASON_LABELS, STAGE_LABELS } from '../../domain/texts';
@@ -123,16 +123,10 @@ export async function renderWeeklyReport(input: WeeklyReportInput): Promise<Repo
   // Charts first, so that each section can place its image.
   const o = report.overall;
   const p = previous?.overall ?? null;
-  const funnelSteps = [
-    { label: 'Creados', value: report.funnel.created },
-    { label: 'Contactados', value: report.funnel.contacted },
-    { label: 'En conversación', value: report.funnel.engaged },
-    { label: 'Propuesta o cierre', value: report.funnel.proposalOrCloser },
-    { label: 'Matriculados', value: report.funnel.enrolled },
-  ];
+  const funnelTitleText = funnelTitle(report.funnel, 'de la semana');
   const executives = Object.keys(report.byExecutive).sort((a, b) => who(a).localeCompare(who(b)) || a.localeCompare(b));
   const chartList: Chart[] = [
-    { cid: 'embudo@seguimiento', filename: 'embudo.png', alt: 'Embudo de los leads creados en la semana', svg: funnelChartSvg({ title: 'Embudo de los leads creados en la semana', steps: funnelSteps, width: CHART_WIDTH }) },
+    { cid: 'embudo@seguimiento', filename: 'embudo.png', alt: funnelTitleText, svg: funnelChartSvg({ title: funnelTitleText, steps: funnelSteps(report.funnel), width: CHART_WIDTH }) },
     {
       cid: 'contacto-por-canal@seguimiento', filename: 'contacto-por-canal.png', alt: 'Tasa de contacto efectiva por canal',
       svg: barChartSvg({
@@ -186,12 +180,13 @@ export async function renderWeeklyReport(input: WeeklyReportInput): Promise<Repo
   image('contacto-por-canal@seguimiento');
 
   // Funnel
-  section('Embudo (leads creados en la semana)');
+  section(funnelTitleText);
   const created = report.funnel.created;
-  markup.push(htmlTable(['Etapa alcanzada', 'Leads', '% de los creados'], funnelSteps.map((s) => [
+  const steps = funnelSteps(report.funnel);
+  markup.push(htmlTable(['Etapa alcanzada', 'Intereses', '% de los recibidos'], steps.map((s) => [
     cell(s.label), cell(s.value, { num: true }), cell(formatFigure(created > 0 ? (100 * s.value) / created : null, 'percent'), { num: true }),
   ])));
-  for (const s of funnelSteps) text.push(`${s.label}: ${s.value}${created > 0 ? ` (${formatFigure((100 * s.value) / created, 'percent')})` : ''}`);
+  for (const s of steps) text.push(`${s.label}: ${s.value}${created > 0 ? ` (${formatFigure((100 * s.value) / created, 'percent')})` : ''}`);
   image('embudo@seguimiento');
 
   // Executives

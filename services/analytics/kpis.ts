@@ -9,6 +9,7 @@ import { POSITIVE_OUTCOMES, TALKING_STAGES } from '../../domain/lifecycle';
 import type { OutcomeType } from '../../domain/outcomes';
 import type { KpiSettings } from '../../domain/kpi-settings';
 import { DAY_MS } from '../../domain/policy';
+import { funnelOf } from './funnel';
 
 // Configuration (config/ parses it), so defined below both in domain/; re-exported for computeKpis' callers.
 export { defaultKpiSettings, type KpiSettings } from '../../domain/kpi-settings';
@@ -120,8 +121,11 @@ export interface KpiActivity {
   met: { newLeadsContacted: boolean; reactivated: boolean; nextStepPercent: boolean | null };
 }
 
+/** Interests that started a follow-up, and how far each got (services/analytics/funnel.ts). */
 export interface KpiFunnel {
   created: number;
+  /** The distinct people behind them: a person back for another course is one person, two entries. */
+  people: number;
   contacted: number;
   engaged: number;
   proposalOrCloser: number;
@@ -475,14 +479,15 @@ export function computeKpis({ events, leads, period, settings, now }: {
 
   const eventsByLead = new Map<string, KpiEvent[]>();
   for (const e of events) eventsByLead.set(e.leadId, [...(eventsByLead.get(e.leadId) ?? []), e]);
-  const facts = leads.map((lead) => {
-    const own = (eventsByLead.get(lead.leadId) ?? [])
+  const histories = leads.map((lead) => ({
+    lead,
+    events: (eventsByLead.get(lead.leadId) ?? [])
       .map((e, i) => ({ e, i, t: instant(e.occurredAt, `occurredAt of ${e.type} on lead ${e.leadId}`) }))
       // Same instant: the order the ledger received them in (an outcome before its first_contact and stage_changed).
       .sort((a, b) => a.t - b.t || a.i - b.i)
-      .map(({ e }) => e);
-    return factsOf(lead, own, frame);
-  });
+      .map(({ e }) => e),
+  }));
+  const facts = histories.map(({ lead, events: own }) => factsOf(lead, own, frame));
 
   const byOwner = groupBy(facts, (f) => f.lead.owner);
   const executives = [...byOwner.keys()];
@@ -507,7 +512,6 @@ export function computeKpis({ events, leads, period, settings, now }: {
       },
     };
   });
-  const cohort = facts.filter((f) => f.createdInPeriod);
 
   return {
     period: { from: period.from, to: period.to },
@@ -516,12 +520,6 @@ export function computeKpis({ events, leads, period, settings, now }: {
     byCountry: mapValues(groupBy(facts, (f) => f.lead.country), (group) => figuresOf(group, { days, settings, executives: null })),
     byCourse: mapValues(groupBy(facts, (f) => f.lead.courseCode), (group) => figuresOf(group, { days, settings, executives: null })),
     activity,
-    funnel: {
-      created: cohort.length,
-      contacted: cohort.filter((f) => f.contacted).length,
-      engaged: cohort.filter((f) => f.engaged).length,
-      proposalOrCloser: cohort.filter((f) => f.proposalOrCloser).length,
-      enrolled: cohort.filter((f) => f.enrolledInCohort).length,
-    },
+    funnel: funnelOf(histories, { from, to, now: frame.now, responses: RESPONSE_OUTCOMES }),
   };
 }

@@ -7,6 +7,7 @@
  * tests fail rather than skip, so a CI image that lost it does not pass silently.
  */
 import { spawnSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { parseConfig } from '../../config';
@@ -30,7 +31,13 @@ const requiredSecrets = {
   INBOUND_EMAIL_WEBHOOK_SECRET: 'dummy-inbound-email-secret-000000001',
   UNSUBSCRIBE_SECRET: 'dummy-unsubscribe-secret-00000000001',
   SESSION_SECRET: 'dummy-session-secret-000000000000001',
+  PUBLIC_URL: 'https://seguimiento.example.test',
 } as const;
+/** A throwaway DKIM key, as an operator puts it in .env: one line with \n escapes (production refuses to start unsigned). */
+const dkim = {
+  DKIM_SELECTOR: 's2026',
+  DKIM_PRIVATE_KEY: generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString().trim().replaceAll('\n', '\\n'),
+};
 type SecretName = keyof typeof requiredSecrets;
 
 const appServices = ['temporal-setup', 'worker', 'api'] as const;
@@ -134,7 +141,7 @@ describe('docker-compose.yml, as docker-compose config resolves it', () => {
   beforeAll(() => {
     const version = compose(['--version'], {});
     if (version.status !== 0) throw new Error(`docker-compose --version failed:\n${version.stderr}`);
-    model = loadConfig({ ...requiredSecrets });
+    model = loadConfig({ ...requiredSecrets, ...dkim });
   });
 
   it('defines every service of the deployment', () => {
@@ -260,6 +267,15 @@ describe('docker-compose.yml, as docker-compose config resolves it', () => {
     const env = envOf(service(model, 'api'));
     expect(() => parseConfig(env)).not.toThrow();
     expect(() => parseConfig({ ...env, SESSION_SECRET: env.WEB_FORM_SECRET! })).toThrow(/SESSION_SECRET: must differ from WEB_FORM_SECRET/);
+  });
+
+  it('the DKIM key reaches the app intact, and without one the app refuses to start unless DKIM_DISABLED=true', () => {
+    const env = envOf(service(model, 'worker'));
+    expect(env.DKIM_PRIVATE_KEY).toBe(dkim.DKIM_PRIVATE_KEY);
+    const unsigned = envOf(service(loadConfig({ ...requiredSecrets }), 'worker'));
+    expect(() => parseConfig(unsigned)).toThrow(/DKIM_SELECTOR, DKIM_PRIVATE_KEY: are required in production/);
+    const relaySigns = envOf(service(loadConfig({ ...requiredSecrets, DKIM_DISABLED: 'true' }), 'worker'));
+    expect(() => parseConfig(relaySigns)).not.toThrow();
   });
 
   it('an empty required secret is refused as well', () => {

@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { createActivities, EffectInProgressError } from '../../activities';
-import { leadIdFor, leadWorkflowId } from '../../domain/ids';
+import { leadIdFor, leadWorkflowId, messageIdFor } from '../../domain/ids';
 import { leadInputSchema, type Lead } from '../../domain/lead';
 import { getLeadState } from '../../domain/messages';
 import { ZohoClient, ZohoOutcomeUnknownError } from '../../integrations/zoho/client';
 import { aLead } from '../support/leads';
-import { API_KEY, eventually, PUBLIC_URL, startStack, type Stack } from '../support/stack';
+import { API_KEY, eventually, MAIL_DOMAIN, PUBLIC_URL, startStack, type Stack } from '../support/stack';
 
 /**
  * Nothing doubled, nobody contacted against their will, under the faults that used to double
@@ -76,7 +76,7 @@ describe('email: at most once, whatever happens after the message left', () => {
     const { lead, leadId } = await enrol();
     const exit = await new Promise<NodeJS.Signals | null>((ok) => crashing.once('exit', (_code, signal) => ok(signal)));
     expect(exit).toBe('SIGKILL');
-    expect(out).toContain(`KILLED after sending <${leadId}:step-0:attempt-1@seguimiento>`);
+    expect(out).toContain(`KILLED after sending <${leadId}.step-0.attempt-1@example.com>`);
     expect(mailsTo(lead.email)).toHaveLength(1);
     expect(await stack.ledger.effect({ key: `${leadId}:step-0:attempt-1` })).toMatchObject({ state: 'claimed', error: null });
 
@@ -116,7 +116,7 @@ describe('email: at most once, whatever happens after the message left', () => {
       const touchKey = `${lead.leadId}:step-0:attempt-1`;
       await refuseCompletion(touchKey, 800);
       const sent = await activities.sendTouchEmail({ lead, owner: null, touchKey, template: 'welcome' });
-      expect(sent).toEqual({ messageId: `<${touchKey}@seguimiento>`, outcome: 'sent' });
+      expect(sent).toEqual({ messageId: messageIdFor(touchKey, MAIL_DOMAIN), outcome: 'sent' });
       expect(await stack.ledger.effect({ key: touchKey })).toMatchObject({ state: 'done' });
       await activities.sendTouchEmail({ lead, owner: null, touchKey, template: 'welcome' }); // a retry
       await sleep(300);
@@ -132,7 +132,7 @@ describe('email: at most once, whatever happens after the message left', () => {
       expect(await activities.sendTouchEmail({ lead, owner: null, touchKey, template: 'welcome' })).toMatchObject({ outcome: 'sent' });
       expect(await stack.ledger.effect({ key: touchKey })).toMatchObject({ state: 'claimed' });
       // Had that report been lost too, Temporal's retry finds the claim without a result.
-      expect(await activities.sendTouchEmail({ lead, owner: null, touchKey, template: 'welcome' })).toEqual({ messageId: `<${touchKey}@seguimiento>`, outcome: 'uncertain' });
+      expect(await activities.sendTouchEmail({ lead, owner: null, touchKey, template: 'welcome' })).toEqual({ messageId: messageIdFor(touchKey, MAIL_DOMAIN), outcome: 'uncertain' });
       await sleep(300);
       expect(mailsTo(lead.email)).toHaveLength(1);
     });
@@ -284,7 +284,7 @@ describe('reportIntegrationFailure: the director told once a day per kind', () =
     expect(auth.text).toContain('Primer lead afectado hoy: L-report-a (paso: createTouchTask)');
     expect(auth.text).toContain(`Ver el lead: ${PUBLIC_URL}/leads/L-report-a`);
     expect(auth.text).toContain('ZOHO_REFRESH_TOKEN');
-    expect(auth.messageId).toBe(`<integration-failure:zoho:ZohoAuthError:${at.slice(0, 10)}@seguimiento>`);
+    expect(auth.messageId).toBe(messageIdFor(`integration-failure:zoho:ZohoAuthError:${at.slice(0, 10)}`, MAIL_DOMAIN));
 
     const reported = async (leadId: string) => (await stack.ledger.eventsOf({ leadId })).filter((e) => e.type === 'integration_failure_reported');
     expect((await reported('L-report-a')).map((e) => e.data.callSite)).toEqual(['createTouchTask']);

@@ -3,13 +3,13 @@ import { Client, Connection } from '@temporalio/client';
 import { resolve } from 'node:path';
 import { getLeadState } from '../../domain/messages';
 import { createActivities } from '../../activities';
-import { leadIdFor, leadWorkflowId } from '../../domain/ids';
+import { leadIdFor, leadWorkflowId, messageIdFor } from '../../domain/ids';
 import { leadInputSchema } from '../../domain/lead';
 import { parseMail } from '../../dev/smtp-catcher/catcher';
 import { defaultPolicy } from '../../domain/policy';
 import { LeadService } from '../../services/lead-service';
 import { aLead } from '../support/leads';
-import { API_KEY, eventually, PUBLIC_URL, SECRETS, startStack, TEAM_EXECUTIVE, type Stack } from '../support/stack';
+import { API_KEY, eventually, MAIL_DOMAIN, PUBLIC_URL, SECRETS, startStack, TEAM_EXECUTIVE, type Stack } from '../support/stack';
 
 /** Touch emails as leads receive them, over real SMTP, and what leads can do with them. */
 let stack: Stack;
@@ -41,7 +41,7 @@ test('a Brazilian lead gets a personalised email in Portuguese with the headers 
   expect(parsed.text).toContain('Olá, Ana!');
   expect(parsed.text).toContain('equipe da Dados SA'); // b2b speaks to the team and budget approval
   expect(parsed.text).not.toMatch(/Restam \d+ vagas/); // 40 seats left is no reason for urgency
-  expect(parsed.messageId).toBe(`<${leadId}:step-0:attempt-1@seguimiento>`);
+  expect(parsed.messageId).toBe(`<${leadId}.step-0.attempt-1@example.com>`);
   // Routing gave the lead an owner before the first email: replies go straight to that person.
   expect(parsed.replyTo?.text).toBe(TEAM_EXECUTIVE);
   expect(parsed.from?.value[0]).toMatchObject({ name: 'Seguimiento', address: 'seguimiento@example.com' });
@@ -124,7 +124,7 @@ test('a reply to our email ends the cadence of the right lead; an unknown sender
 
   // The reply comes from another address of the same person: the thread identifies the lead.
   const reply = await inbound({ from: 'Valentina <valentina.personal@example.org>', subject: `Re: ${ours.subject}`, inReplyTo: ours.messageId, references: [ours.messageId!], text: 'Sí, me interesa' }).expect(200);
-  expect(reply.body).toEqual({ matched: true, leadId, matchedBy: 'thread', delivered: true });
+  expect(reply.body).toEqual({ matched: true, leadId, matchedBy: 'thread', kind: 'reply', delivered: true });
   const state = await eventually(async () => {
     const s = await stateOf(leadId);
     if (s.stage !== 'engaged') throw new Error(s.stage);
@@ -170,7 +170,7 @@ test('a worker killed between sending an email and reporting it: after restart t
   const { lead, leadId } = await enrol();
   const exit = await new Promise<NodeJS.Signals | null>((ok) => crashing.once('exit', (_code, signal) => ok(signal)));
   expect(exit).toBe('SIGKILL');
-  expect(out).toContain(`KILLED after sending <${leadId}:step-0:attempt-1@seguimiento>`);
+  expect(out).toContain(`KILLED after sending <${leadId}.step-0.attempt-1@example.com>`);
   await mailTo(lead.email);
 
   // A healthy worker picks the lead up; Temporal retries the send once the dead attempt times out.
@@ -180,7 +180,7 @@ test('a worker killed between sending an email and reporting it: after restart t
     if (!s.touches.some((t) => t.kind === 'welcome' && t.status === 'done')) throw new Error('welcome not completed yet');
     return s;
   }, 90_000);
-  expect(state.touches.find((t) => t.kind === 'welcome')?.ref).toBe(`<${leadId}:step-0:attempt-1@seguimiento>`);
+  expect(state.touches.find((t) => t.kind === 'welcome')?.ref).toBe(`<${leadId}.step-0.attempt-1@example.com>`);
   await new Promise((r) => setTimeout(r, 1000));
   expect(stack.catcher.list().filter((m) => m.envelope.to.includes(lead.email))).toHaveLength(1);
 }, 150_000);
@@ -203,7 +203,7 @@ test('an escalation reaches the director (and an owner with an address) over SMT
   expect(parsed.text).toContain(`Ver en Temporal: http://localhost:8233/namespaces/default/workflows/lead-${lead.leadId}`);
   expect(parsed.text).toContain('Empresa: Andes Datos SAS');
   await new Promise((r) => setTimeout(r, 500));
-  expect(stack.catcher.list().filter((m) => m.raw.includes(`${lead.leadId}:sla:1`))).toHaveLength(1);
+  expect(stack.catcher.list().filter((m) => m.raw.includes(messageIdFor(escalation.key, MAIL_DOMAIN)))).toHaveLength(1);
 });
 
 test('a mailbox the server refuses for good (550) is not retried: the lead gets a "fix the contact" next step', async () => {

@@ -42,7 +42,7 @@ test('one lead through the real stack: Zoho task, welcome email over SMTP, ledge
   expect(parsed.subject).toBe('Tu interés en Ciencia de Datos con Python');
   expect(parsed.text).toContain('¡Hola, Valentina!');
   expect(parsed.text).toContain('La próxima cohorte comienza el 1 de febrero de 2030');
-  expect(parsed.messageId).toBe(`<${leadId}:step-0:attempt-1@seguimiento>`);
+  expect(parsed.messageId).toBe(`<${leadId}.step-0.attempt-1@example.com>`);
   expect(parsed.html).toContain('<p>');
 
   // The day-1 call, as a task on the lead's Zoho record.
@@ -76,7 +76,7 @@ test('one lead through the real stack: Zoho task, welcome email over SMTP, ledge
     if (body.stage !== 'contacting' || body.touches.length < 2 || !body.nextStep?.action.startsWith('Toque 2')) throw new Error(`not there yet`);
     return body;
   });
-  expect(state).toMatchObject({ leadId, zohoLeadId: zohoLead.id, nextStep: { action: 'Toque 2/5 · correo' }, cadence: { id: 'default', version: 1 } });
+  expect(state).toMatchObject({ leadId, zohoLeadId: zohoLead.id, nextStep: { action: 'Toque 2/5 · correo' }, cadence: { id: 'default', version: 2 } });
   expect(state.touches.map((t: { kind: string; channel: string; status: string }) => [t.kind, t.channel, t.status])).toEqual([['welcome', 'email', 'done'], ['cadence', 'call', 'due']]);
 
   // What the Temporal UI shows and filters on, as the server reports it.
@@ -165,10 +165,18 @@ test('outcomes through the API: the new state comes back, nonsense is a 400 with
   const zohoLead = sandbox.records('Leads').find((r) => r.Email === input.email)!;
   const parentOf = (n: Record<string, unknown>) => (n.Parent_Id as { id?: string } | undefined)?.id;
   const notes = sandbox.records('Notes').filter((n) => parentOf(n) === zohoLead.id).map((n) => n.Note_Title);
-  expect(notes).toEqual(expect.arrayContaining(['Correo enviado: welcome', 'Resultado: interested', 'Resultado: handed_to_closer', 'Resultado: enrolled']));
+  expect(notes).toEqual(expect.arrayContaining(['Correo enviado: welcome', 'Resultado: interested', 'Resultado: handed_to_closer']));
   const calls = sandbox.records('Calls').filter((c) => (c.What_Id as { id?: string } | undefined)?.id === zohoLead.id);
-  expect(calls.map((c) => [c.Call_Type, c.Call_Result])).toEqual([['Outbound', 'interested']]);
-  expect(sandbox.records('Contacts').filter((c) => c.Email === input.email)).toHaveLength(1);
+  // The org's own Call_Result value, never our outcome code.
+  expect(calls.map((c) => [c.Call_Type, c.Call_Result])).toEqual([['Outbound', 'Interested']]);
+  const contacts = sandbox.records('Contacts').filter((c) => c.Email === input.email);
+  expect(contacts).toHaveLength(1);
+  // After the hand-off the lead is retired in Zoho: what follows goes to the Contact it became.
+  await eventually(async () => {
+    const onContact = sandbox.records('Notes').filter((n) => parentOf(n) === contacts[0]!.id).map((n) => n.Note_Title);
+    if (!onContact.includes('Resultado: enrolled')) throw new Error('no note on the Contact yet');
+  });
+  expect(notes).not.toContain('Resultado: enrolled');
   // The ledger has the whole story.
   const types = (await ledger.eventsOf({ leadId })).map((e) => e.type);
   expect(types).toEqual(expect.arrayContaining(['outcome_recorded', 'first_contact', 'lead_paused', 'stage_changed']));

@@ -1,5 +1,6 @@
 import { parseMail } from '../../dev/smtp-catcher/catcher';
 import { leadWorkflowId } from '../../domain/ids';
+import { LEAD_COURSE } from '../../domain/search-attributes';
 import { aLead } from '../support/leads';
 import { defaultPolicy } from '../../domain/policy';
 import { LeadService } from '../../services/lead-service';
@@ -60,6 +61,11 @@ test('a lost lead asking about another course months later gets a new follow-up 
     const records = stack.sandbox.records('Leads').filter((r) => r.Email === first.email);
     expect(records).toHaveLength(1);
     expect(records[0]!.Lead_Status).not.toBe('Lost Lead');
+    // …with a note that says who came back, for what, and how the follow-up before ended.
+    const notes = stack.sandbox.records('Notes').filter((n) => (n.Parent_Id as { id?: string } | undefined)?.id === records[0]!.id);
+    const back = notes.filter((n) => n.Note_Title === 'Vuelve: nuevo seguimiento por Gestión de Proyectos Ágiles');
+    expect(back).toHaveLength(1);
+    expect(back[0]!.Note_Content).toContain('Seguimiento anterior: Ciencia de Datos con Python (DS-101), terminó perdido.');
   });
 
   // The lead page shows both interests.
@@ -88,6 +94,10 @@ test('an alumnus asking about a second course gets the alumni cadence and wordin
     return found;
   });
   expect(welcome.text).toContain('Como egresado de "Ciencia de Datos con Python", ya conoces cómo trabajamos');
+  await eventually(async () => {
+    const note = stack.sandbox.records('Notes').find((n) => n.Note_Title === 'Vuelve: nuevo seguimiento por IA Generativa');
+    expect(note?.Note_Content).toContain('Seguimiento anterior: Ciencia de Datos con Python (DS-101), terminó matriculado (egresado).');
+  });
 });
 
 test('a person being followed up who asks again joins that follow-up; an opted-out person is never followed up again', async () => {
@@ -129,6 +139,11 @@ test('a lead in nurturing asking about a second course is followed up for it; an
   expect(state.lead.course).toEqual({ code: 'PM-201', name: 'Gestión de Proyectos Ágiles' });
   expect(state.lead.otherCourses).toEqual([{ code: 'DS-101', name: 'Ciencia de Datos con Python' }]);
   expect(state.counts.reactivations).toBe(1);
+  // Operators filtering the Temporal Web UI by course find the lead under the course it is followed for now.
+  await eventually(async () => {
+    const described = await stack.env.client.workflow.getHandle(leadWorkflowId({ leadId })).describe();
+    expect(described.typedSearchAttributes.get(LEAD_COURSE)).toBe('PM-201');
+  });
   // The fresh pass of the cadence is about the new course, and says it knows about the first.
   const mail = await eventually(async () => {
     const mails = await Promise.all(mailsTo(person.email).map((m) => parseMail(m)));

@@ -71,7 +71,7 @@ describe('ZohoClient against the Zoho sandbox', () => {
       const { client } = clientFor(url);
 
       const first = await client.upsertLead({
-        lead: { ...ana, company: 'Acme', jobTitle: 'Jefa de formación', leadSource: 'Web', description: 'Curso: Data', status: 'Not Contacted' },
+        lead: { ...ana, company: 'Acme', jobTitle: 'Jefa de formación', leadSource: 'Formulario web', description: 'Curso: Data', status: 'Not Contacted' },
       });
       expect(first.action).toBe('insert');
       expect(first.id).toMatch(/^\d{19}$/);
@@ -90,7 +90,7 @@ describe('ZohoClient against the Zoho sandbox', () => {
         Company: 'Acme',
         Designation: 'Jefa de formación',
         Country: 'CO',
-        Lead_Source: 'Web',
+        Lead_Source: 'Formulario web',
         Description: 'Curso: Data',
         Lead_Status: 'Contacted',
         Owner: { id: EXECUTIVE },
@@ -204,7 +204,7 @@ describe('ZohoClient against the Zoho sandbox', () => {
       });
     });
 
-    it('sends trigger: [] with every write', async () => {
+    it('sends trigger: [] with every record write, and none to Notes, whose body takes only data (notes.json)', async () => {
       const { sandbox, url } = await startSandbox();
       const { client } = clientFor(url);
       const { id: leadId } = await client.upsertLead({ lead: ana });
@@ -223,7 +223,8 @@ describe('ZohoClient against the Zoho sandbox', () => {
         'POST /crm/v8/Notes',
         'POST /crm/v8/Tasks',
       ]);
-      for (const write of writes) expect(write.body).toMatchObject({ trigger: [] });
+      for (const write of writes.filter((w) => w.path !== '/crm/v8/Notes')) expect(write.body).toMatchObject({ trigger: [] });
+      expect(Object.keys(callsTo(sandbox, 'POST', '/crm/v8/Notes')[0]!.body as object)).toEqual(['data']);
     });
   });
 
@@ -641,7 +642,7 @@ describe('ZohoClient against the Zoho sandbox', () => {
       const { id: leadId } = await client.upsertLead({ lead: ana });
       sandbox.injectFault({ kind: 'lost-answer', mode: 'delay', delayMs: 3000, path: '/crm/v8/Calls' });
 
-      await expect(client.logCall({ leadId, subject: 'Llamada', callType: 'Outbound', startTime: '2025-03-04T15:00:00Z', durationSeconds: 0, result: 'Interesado', description: effectMarker('k-call') }))
+      await expect(client.logCall({ leadId, subject: 'Llamada', callType: 'Outbound', startTime: '2025-03-04T15:00:00Z', durationSeconds: 0, result: 'Interested', description: effectMarker('k-call') }))
         .rejects.toBeInstanceOf(ZohoOutcomeUnknownError);
       expect(callsTo(sandbox, 'POST', '/crm/v8/Calls')).toHaveLength(1);
       expect(await client.findMarked({ module: 'Calls', leadId, key: 'k-call' })).toEqual({ id: sandbox.records('Calls')[0]!.id });
@@ -720,7 +721,7 @@ describe('ZohoClient against the Zoho sandbox', () => {
         const seen: string[] = [];
         for (let i = 0; i < 40; i++) {
           try {
-            const res = await fetch(`${url}/crm/v8/Leads/search?email=a@b.co`, { headers: { authorization: `Zoho-oauthtoken ${token.access_token}` } });
+            const res = await fetch(`${url}/crm/v8/Leads/search?per_page=200&email=a@b.co`, { headers: { authorization: `Zoho-oauthtoken ${token.access_token}` } });
             seen.push(String(res.status));
           } catch {
             seen.push('lost');

@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   const killAt = arg('kill-at', 'after-complete');
   const complete = ledger.complete.bind(ledger);
   // An email's claim is completed with its Message-ID, and only once SMTP accepted it.
-  const isEmail = (ref: string | null) => ref !== null && /^<.+@seguimiento>$/.test(ref);
+  const isEmail = (ref: string | null) => ref !== null && /^<[^@]+@[^@]+>$/.test(ref);
   ledger.complete = async (effect) => {
     if (killAt === 'after-complete') await complete(effect);
     if (isEmail(effect.ref)) {
@@ -48,6 +48,7 @@ async function main(): Promise<void> {
       namespace: arg('namespace'),
       publicUrl: 'http://localhost:3000',
       unsubscribeSecret: 'integration-unsubscribe-secret-0000001', // SECRETS.unsubscribe in stack.ts
+      mailDomain: 'example.com', // MAIL_DOMAIN in stack.ts
       teamReplyTo: 'equipo@example.com',
       zohoStatus: zohoStatusMap(),
     },

@@ -14,6 +14,7 @@ export function aLead(overrides: Partial<LeadInput> = {}): LeadInput {
     lastName: 'Rojas',
     email: `valentina.rojas+${Date.now()}-${counter}@example.co`,
     phone: '+57 300 123 4567',
+    linkedinUrl: 'https://www.linkedin.com/in/valentina-rojas',
     country: 'CO',
     company: 'Andes Datos SAS',
     jobTitle: 'Analista de datos',

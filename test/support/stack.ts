@@ -18,7 +18,7 @@ import { MailCatcher, parseMail } from '../../dev/smtp-catcher/catcher';
 import { createMailer, type Mailer } from '../../integrations/mailer';
 import { ZohoClient } from '../../integrations/zoho/client';
 import { zohoStatusMap } from '../../integrations/zoho/status-mapping';
-import { createZohoSandbox, type ZohoSandbox } from '../../dev/zoho-sandbox/app';
+import { createZohoSandbox, defaultOrg, type ZohoSandbox } from '../../dev/zoho-sandbox/app';
 import { createLeadWorker, emailRenderers } from '../../workers/lead-worker';
 import { startTestPostgres, type TestPostgres } from './postgres';
 import { devServerEnv } from './temporal';
@@ -36,6 +36,8 @@ export const SECRETS = {
 export const secretsFor = (values: Record<keyof Secrets, string>): Secrets =>
   Object.fromEntries(Object.entries(values).map(([purpose, current]) => [purpose, { current }])) as unknown as Secrets;
 export const PUBLIC_URL = 'http://localhost:3000';
+/** The domain of the stack's MAIL_FROM (seguimiento@example.com): our Message-IDs end in it. */
+export const MAIL_DOMAIN = 'example.com';
 export const TEAM_EXECUTIVE = 'equipo.seguimiento@empresa.example';
 const credentials = { clientId: 'it-client', clientSecret: 'it-secret', refreshToken: 'it-refresh' };
 
@@ -71,7 +73,9 @@ export async function startStack({ worker: withWorker = true, routingRules = [] 
   const smtpPort = await catcher.listen(0);
   const mailer: Mailer = createMailer({ smtpUrl: `smtp://127.0.0.1:${smtpPort}`, from: 'Seguimiento <seguimiento@example.com>' });
   let zohoUrl = '';
-  const sandbox = createZohoSandbox({ ...credentials, publicUrl: () => zohoUrl });
+  // The team's executive is a user of the Zoho org, as executives are in production: tasks and leads are theirs.
+  const teamZohoUser = { id: '6310180000000412049', first_name: 'Equipo', last_name: 'Seguimiento', email: TEAM_EXECUTIVE, status: 'active' as const };
+  const sandbox = createZohoSandbox({ ...credentials, publicUrl: () => zohoUrl, org: { users: [...defaultOrg().users, teamZohoUser] } });
   const zohoServer: Server = sandbox.app.listen(0, '127.0.0.1');
   await new Promise((ok) => zohoServer.once('listening', ok));
   zohoUrl = `http://127.0.0.1:${(zohoServer.address() as AddressInfo).port}`;
@@ -85,6 +89,7 @@ export async function startStack({ worker: withWorker = true, routingRules = [] 
     namespace,
     publicUrl: PUBLIC_URL,
     unsubscribeSecret: SECRETS.unsubscribe,
+    mailDomain: MAIL_DOMAIN,
     teamReplyTo: 'equipo@example.com',
     zohoStatus: zohoStatusMap(),
     routingRules,

@@ -34,6 +34,9 @@ const PRODUCTION = {
   INBOUND_EMAIL_WEBHOOK_SECRET: 'd'.repeat(40),
   UNSUBSCRIBE_SECRET: 'e'.repeat(40),
   SESSION_SECRET: 'f'.repeat(40),
+  // Production's other requirements (test/unit/mail-config.test.ts): links on https, mail signed or the relay's job.
+  PUBLIC_URL: 'https://seguimiento.example.com',
+  DKIM_DISABLED: 'true',
 };
 
 test('production refuses to run without each of its secrets, and names every missing one', () => {

@@ -4,7 +4,7 @@ import type { LeadView } from '../../domain/lead-view';
 import { computeKpis, defaultKpiSettings } from '../../services/analytics/kpis';
 import type { EscalationKind } from '../../domain/emails';
 import { renderEscalation } from '../../presentation/emails/escalation';
-import type { TouchTemplate } from '../../domain/emails';
+import { TOUCH_TEMPLATES, type TouchTemplate } from '../../domain/emails';
 import { renderTouchEmail } from '../../presentation/emails/templates';
 import { NO_URGENCY } from '../../domain/urgency';
 import { renderWeeklyReport } from '../../presentation/emails/weekly-report';
@@ -26,9 +26,12 @@ function expectEscaped(html: string, { company }: { company: boolean }) {
   if (company) expect(html).toContain(ESCAPED_COMPANY);
 }
 
-const TOUCHES: TouchTemplate[] = ['welcome', 'first-email', 'break-up-email', 'nurturing', 'reactivation'];
-// The b2b pitch, which names the company, is in the welcome and first emails only.
-const NAMES_COMPANY: Record<TouchTemplate, boolean> = { welcome: true, 'first-email': true, 'break-up-email': false, nurturing: false, reactivation: false };
+const TOUCHES = TOUCH_TEMPLATES;
+// The company is named by the b2b pitch and by the note that replaces a LinkedIn message.
+const NAMES_COMPANY: Record<TouchTemplate, boolean> = {
+  welcome: true, 'first-email': true, 'break-up-email': false, nurturing: false, reactivation: false,
+  'call-request': false, 'call-request-follow-up': true, 'personal-note': true,
+};
 
 test.each(TOUCHES)('touch email %s: escaped HTML, the text part as the lead wrote it', (template) => {
   const mail = renderTouchEmail({ lead, template, urgency: NO_URGENCY, unsubscribeUrl: 'http://localhost:3000/unsubscribe/x?a=1&b=2' });

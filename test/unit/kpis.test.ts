@@ -420,7 +420,37 @@ test('activity goals per executive for the 14 days', () => {
 
 test('funnel of the leads created in the period, followed up to now', () => {
   // Created 7; contacted L1 L2 L3 L4 L6; engaged or beyond L1 L3 L4; proposal or beyond L1 L4; enrolled L1 L4.
-  expect(report().funnel).toEqual({ created: 7, contacted: 5, engaged: 3, proposalOrCloser: 2, enrolled: 2 });
+  // L5's reactivation by command and L9's return after the period start no follow-up in it.
+  expect(report().funnel).toEqual({ created: 7, people: 7, contacted: 5, engaged: 3, proposalOrCloser: 2, enrolled: 2 });
+});
+
+test('the funnel counts interests: a person back for another course enters again and moves only by what that follow-up did', () => {
+  const people = [lead('P1', ANA, 'CO', 'PM-201', '03-09T10:00', 'contacting'), lead('P2', ANA, 'CO', 'DS-101', '01-10T10:00', 'contacting')];
+  const story: KpiEvent[] = [
+    // P1: first follow-up in the period, engaged then lost; back on 03-09 for PM-201 and contacted again.
+    ev('P1', 'lead_enrolled', '03-02T10:00', { source: 'web-form', createdAt: at('03-02T09:00') }),
+    ev('P1', 'first_contact', '03-02T12:00'),
+    ev('P1', 'outcome_recorded', '03-03T10:00', { outcome: 'interested', stageAfter: 'engaged' }),
+    ev('P1', 'stage_changed', '03-03T10:00', { from: 'contacting', to: 'engaged' }),
+    ev('P1', 'stage_changed', '03-05T10:00', { from: 'engaged', to: 'lost' }),
+    ev('P1', 'lead_enrolled', '03-09T10:05', { source: 'web-form', returning: 'lost', createdAt: at('03-09T10:00') }),
+    ev('P1', 'first_contact', '03-10T10:00'),
+    // P2: from January's nurturing, asking again in the period: a restarted follow-up, answered.
+    ev('P2', 'lead_enrolled', '01-10T10:00', { source: 'api' }),
+    ev('P2', 'first_contact', '01-10T12:00'),
+    ev('P2', 'stage_changed', '01-25T10:00', { from: 'contacting', to: 'nurturing' }),
+    ev('P2', 'lead_returned', '03-06T10:00', { source: 'web-form', course: 'DS-101' }),
+    ev('P2', 'lead_reactivated', '03-06T10:00', { from: 'nurturing', by: 'new_interaction' }),
+    ev('P2', 'stage_changed', '03-06T10:00', { from: 'nurturing', to: 'contacting' }),
+    ev('P2', 'outcome_recorded', '03-07T10:00', { outcome: 'replied', stageAfter: 'engaged' }),
+    ev('P2', 'stage_changed', '03-07T10:00', { from: 'contacting', to: 'engaged' }),
+  ];
+  const { funnel } = computeKpis({ events: story, leads: people, period, settings, now });
+  // P1 twice (engaged the first time only), P2's restart once (its January follow-up is outside the period).
+  expect(funnel).toEqual({ created: 3, people: 2, contacted: 3, engaged: 2, proposalOrCloser: 0, enrolled: 0 });
+  // A report of the first week does not see P1's second follow-up (it started on 03-09).
+  expect(computeKpis({ events: story, leads: people, period: { from: period.from, to: at('03-08T00:00') }, settings, now }).funnel)
+    .toEqual({ created: 2, people: 2, contacted: 2, engaged: 2, proposalOrCloser: 0, enrolled: 0 });
 });
 
 test('events outside the period count for nothing (the period is half-open)', () => {
@@ -470,7 +500,7 @@ test('no data gives zeros and nulls, never NaN', () => {
   walk(empty);
   walk(emptyPeriod);
   expect(numbers.every((n) => Number.isFinite(n))).toBe(true);
-  expect(empty).toMatchObject({ byExecutive: {}, byCountry: {}, byCourse: {}, activity: {}, funnel: { created: 0, contacted: 0, engaged: 0, proposalOrCloser: 0, enrolled: 0 } });
+  expect(empty).toMatchObject({ byExecutive: {}, byCountry: {}, byCourse: {}, activity: {}, funnel: { created: 0, people: 0, contacted: 0, engaged: 0, proposalOrCloser: 0, enrolled: 0 } });
   expect(empty.overall).toMatchObject({
     leadsCreated: 0, leadsManaged: 0, assignmentsPerWeek: 0, contactRatePercent: { call: null, linkedin: null, email: null },
     touchesBeforeCloseAvg: null, firstContactAvgHours: null, firstContactP90Hours: null, firstContactWithinSlaPercent: null,

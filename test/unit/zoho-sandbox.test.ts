@@ -118,26 +118,26 @@ describe('Zoho sandbox: OAuth', () => {
   });
 
   it('answers 401 AUTHENTICATION_FAILURE without a token and INVALID_TOKEN for an unknown or expired one', async () => {
-    const missing = await request(sandbox.app).get('/crm/v8/Leads/search?email=a@b.co');
+    const missing = await request(sandbox.app).get('/crm/v8/Leads/search?per_page=200&email=a@b.co');
     expect(missing.status).toBe(401);
     expect(missing.body).toEqual({ code: 'AUTHENTICATION_FAILURE', details: {}, message: 'Authentication failed', status: 'error' });
     expectConforms(RECORD, componentSchema(RECORD, 'API_Exception'), missing.body);
 
-    const unknown = await request(sandbox.app).get('/crm/v8/Leads/search?email=a@b.co').set('Authorization', 'Zoho-oauthtoken 1000.nope');
+    const unknown = await request(sandbox.app).get('/crm/v8/Leads/search?per_page=200&email=a@b.co').set('Authorization', 'Zoho-oauthtoken 1000.nope');
     expect(unknown.status).toBe(401);
     expect(unknown.body).toEqual({ code: 'INVALID_TOKEN', details: {}, message: 'invalid oauth token', status: 'error' });
     expectConforms(RECORD, componentSchema(RECORD, 'API_Exception'), unknown.body);
 
-    expect((await crm().get('/Leads/search?email=a@b.co')).status).toBe(204);
+    expect((await crm().get('/Leads/search?per_page=200&email=a@b.co')).status).toBe(204);
     sandbox.expireTokens();
-    expect((await crm().get('/Leads/search?email=a@b.co')).body.code).toBe('INVALID_TOKEN');
+    expect((await crm().get('/Leads/search?per_page=200&email=a@b.co')).body.code).toBe('INVALID_TOKEN');
   });
 
   it('expires tokens by their own clock', async () => {
     let clock = Date.parse('2025-01-01T00:00:00Z');
     sandbox = createZohoSandbox({ ...CREDS, now: () => new Date(clock), tokenTtlSeconds: 60 });
     const token = (await request(sandbox.app).post('/oauth/v2/token').type('form').send(GRANT)).body.access_token;
-    const search = () => request(sandbox.app).get('/crm/v8/Leads/search?email=a@b.co').set('Authorization', `Zoho-oauthtoken ${token}`);
+    const search = () => request(sandbox.app).get('/crm/v8/Leads/search?per_page=200&email=a@b.co').set('Authorization', `Zoho-oauthtoken ${token}`);
     clock += 59_000;
     expect((await search()).status).toBe(204);
     clock += 1_000;
@@ -262,17 +262,17 @@ describe('Zoho sandbox: reads and search match the v8 OAS', () => {
 
   it('searches by email (case-insensitive) and by criteria; 204 with an empty body when nothing matches', async () => {
     const id = await insertLead();
-    const byEmail = await crm().get('/Leads/search?email=ANA@EXAMPLE.COM');
+    const byEmail = await crm().get('/Leads/search?per_page=200&email=ANA@EXAMPLE.COM');
     expect(byEmail.status).toBe(200);
     expectConforms(SEARCH, responseSchema(SEARCH, '/crm/v8/{module}/search', 'get'), byEmail.body);
     expectConforms(RECORD, responseSchema(RECORD, '/crm/v8/{module_api_name}/search', 'get'), byEmail.body);
     expect(byEmail.body.data.map((r: { id: string }) => r.id)).toEqual([id]);
     expect(byEmail.body.info).toMatchObject({ count: 1, page: 1, more_records: false });
 
-    const byCriteria = await crm().get(`/Leads/search?criteria=${encodeURIComponent('((Email:equals:ana@example.com)and(Last_Name:starts_with:pé))')}`);
+    const byCriteria = await crm().get(`/Leads/search?per_page=200&criteria=${encodeURIComponent('((Email:equals:ana@example.com)and(Last_Name:starts_with:pé))')}`);
     expect(byCriteria.body.data.map((r: { id: string }) => r.id)).toEqual([id]);
 
-    const none = await crm().get(`/Leads/search?criteria=${encodeURIComponent('(Email:equals:nadie@example.com)')}`);
+    const none = await crm().get(`/Leads/search?per_page=200&criteria=${encodeURIComponent('(Email:equals:nadie@example.com)')}`);
     expect(none.status).toBe(204);
     expect(none.text).toBe('');
   });
@@ -280,9 +280,9 @@ describe('Zoho sandbox: reads and search match the v8 OAS', () => {
   it('reads escaped criteria values and the `in` operator', async () => {
     const id = await insertLead({ Last_Name: 'Smith (Jr), III', Email: 'smith@example.com' });
     await insertLead({ Last_Name: 'Otro', Email: 'otro@example.com' });
-    const escaped = await crm().get(`/Leads/search?criteria=${encodeURIComponent('(Last_Name:equals:Smith \\(Jr\\)\\, III)')}`);
+    const escaped = await crm().get(`/Leads/search?per_page=200&criteria=${encodeURIComponent('(Last_Name:equals:Smith \\(Jr\\)\\, III)')}`);
     expect(escaped.body.data.map((r: { id: string }) => r.id)).toEqual([id]);
-    const inList = await crm().get(`/Leads/search?criteria=${encodeURIComponent('(Email:in:smith@example.com,otro@example.com)')}`);
+    const inList = await crm().get(`/Leads/search?per_page=200&criteria=${encodeURIComponent('(Email:in:smith@example.com,otro@example.com)')}`);
     expect(inList.body.data).toHaveLength(2);
   });
 
@@ -291,18 +291,18 @@ describe('Zoho sandbox: reads and search match the v8 OAS', () => {
     expect(none.status).toBe(400);
     expectConforms(SEARCH, componentSchema(SEARCH, 'Mandatory_Param_Missing'), none.body);
 
-    const badField = await crm().get(`/Leads/search?criteria=${encodeURIComponent('(Shoe_Size:equals:42)')}`);
+    const badField = await crm().get(`/Leads/search?per_page=200&criteria=${encodeURIComponent('(Shoe_Size:equals:42)')}`);
     expect(badField.status).toBe(400);
     expectConforms(SEARCH, componentSchema(SEARCH, 'InvalidQuery'), badField.body);
     expect(badField.body.details).toMatchObject({ api_name: 'Shoe_Size' });
 
-    const badSyntax = await crm().get(`/Leads/search?criteria=${encodeURIComponent('Email:equals:x')}`);
+    const badSyntax = await crm().get(`/Leads/search?per_page=200&criteria=${encodeURIComponent('Email:equals:x')}`);
     expect(badSyntax.status).toBe(400);
     expect(badSyntax.body.code).toBe('INVALID_QUERY');
   });
 
   it('answers INVALID_MODULE and INVALID_URL_PATTERN like Zoho', async () => {
-    const module = await crm().get('/Potatoes/search?email=a@b.co');
+    const module = await crm().get('/Potatoes/search?per_page=200&email=a@b.co');
     expect(module.status).toBe(400);
     expect(module.body).toMatchObject({ code: 'INVALID_MODULE', status: 'error' });
     expectConforms(RECORD, componentSchema(RECORD, 'API_Exception'), module.body);
@@ -397,9 +397,9 @@ describe('Zoho sandbox: lead conversion matches convert_lead.json', () => {
   it('hides converted leads from lists and searches unless `converted` asks for them', async () => {
     const leadId = await insertLead();
     await convert(leadId);
-    expect((await crm().get('/Leads/search?email=ana@example.com')).status).toBe(204);
+    expect((await crm().get('/Leads/search?per_page=200&email=ana@example.com')).status).toBe(204);
     expect((await crm().get('/Leads?fields=Last_Name')).status).toBe(204);
-    expect((await crm().get('/Leads/search?email=ana@example.com&converted=both')).body.data[0]).toMatchObject({ id: leadId, $converted: true });
+    expect((await crm().get('/Leads/search?per_page=200&email=ana@example.com&converted=both')).body.data[0]).toMatchObject({ id: leadId, $converted: true });
   });
 
   it('is behind the same auth and fault injection as the other routes', async () => {
@@ -417,7 +417,7 @@ describe('Zoho sandbox: fault injection', () => {
     sandbox.injectFault({ status: 429, times: 2, path: '/crm/v8/Tasks', retryAfterSeconds: 7 });
     sandbox.injectFault({ status: 500, times: 1, path: '/crm/v8/Calls' });
 
-    expect((await crm().get('/Leads/search?email=a@b.co')).status).toBe(204);
+    expect((await crm().get('/Leads/search?per_page=200&email=a@b.co')).status).toBe(204);
     const throttled = await crm().post('/Tasks', { data: [{ Subject: 's' }] });
     expect(throttled.status).toBe(429);
     expect(throttled.headers['retry-after']).toBe('7');
@@ -434,7 +434,7 @@ describe('Zoho sandbox: fault injection', () => {
 
   it('fails with 401 INVALID_TOKEN even with a good token', async () => {
     sandbox.injectFault({ status: 401, times: 1 });
-    const res = await crm().get('/Leads/search?email=a@b.co');
+    const res = await crm().get('/Leads/search?per_page=200&email=a@b.co');
     expect(res.status).toBe(401);
     expect(res.body.code).toBe('INVALID_TOKEN');
   });
@@ -463,5 +463,71 @@ describe('Zoho sandbox: fault injection', () => {
     await request(sandbox.app).post('/__sandbox/reset').expect(204);
     expect(sandbox.requests()).toEqual([]);
     expect(sandbox.records('Tasks')).toEqual([]);
+  });
+});
+
+describe('Zoho sandbox: as strict as a real org', () => {
+  const FIELDS = oas('fields.json');
+  const USERS = oas('users.json');
+
+  it('answers the org\'s fields in fields.json\'s shape, picklists with display and actual values', async () => {
+    const res = await crm().get('/settings/fields?module=Leads');
+    expect(res.status).toBe(200);
+    expectConforms(FIELDS, at(FIELDS, ['components', 'responses', 'Fields', 'content', 'application/json', 'schema']), res.body);
+    const status = res.body.fields.find((f: { api_name: string }) => f.api_name === 'Lead_Status');
+    expect(status.data_type).toBe('picklist');
+    expect(status.pick_list_values).toEqual(expect.arrayContaining([expect.objectContaining({ display_value: 'No contactado', actual_value: 'Not Contacted' })]));
+    expect(res.body.fields.find((f: { api_name: string }) => f.api_name === 'Country').data_type).toBe('text');
+    expect((await crm().get('/settings/fields')).body).toMatchObject({ code: 'REQUIRED_PARAM_MISSING', details: { param_name: 'module' } });
+  });
+
+  it('answers the active users in users.json\'s shape, without the deactivated ones', async () => {
+    const res = await crm().get('/users?type=ActiveUsers');
+    expect(res.status).toBe(200);
+    expectConforms(USERS, at(USERS, ['components', 'responses', 'Users', 'content', 'application/json', 'schema']), res.body);
+    expect(res.body.users.map((u: { email: string }) => u.email)).toEqual(SANDBOX_USERS.map((u) => u.email));
+    expect(res.body.info).toEqual({ per_page: 200, count: 3, page: 1, more_records: false });
+  });
+
+  it.each([
+    ['Leads', { Last_Name: 'Pérez', Lead_Source: 'web-form' }, 'Lead_Source'],
+    ['Leads', { Last_Name: 'Pérez', Lead_Status: 'No contactado' }, 'Lead_Status'],
+    ['Calls', { Subject: 's', Call_Type: 'Outbound', Call_Start_Time: '2025-03-04T10:00:00+00:00', Call_Duration: '00:00', Call_Result: 'no_answer' }, 'Call_Result'],
+    ['Tasks', { Subject: 's', Priority: 'Urgente' }, 'Priority'],
+  ])('refuses a picklist value the org lacks (%s %o) with INVALID_DATA naming the field', async (module, record, field) => {
+    const res = await crm().post(`/${module}`, { data: [record], trigger: [] });
+    expect(res.status).toBe(400);
+    expect(res.body.data[0]).toEqual({ code: 'INVALID_DATA', details: { api_name: field, json_path: `$.data[0].${field}`, expected_data_type: 'picklist' }, message: 'invalid data', status: 'error' });
+  });
+
+  it('takes a value once the org has it (the org is configurable)', async () => {
+    sandbox.setOrg({ picklists: { Leads: { Lead_Source: [{ display_value: 'Web', actual_value: 'web-form' }] } } });
+    expect((await crm().post('/Leads', { data: [{ Last_Name: 'P', Lead_Source: 'web-form' }], trigger: [] })).status).toBe(201);
+  });
+
+  it('refuses an Owner who is not an active user of the org', async () => {
+    for (const id of ['6310180000000412037', '6310180000000499999']) {
+      const res = await crm().post('/Tasks', { data: [{ Subject: 's', Owner: { id } }], trigger: [] });
+      expect(res.body.data[0]).toMatchObject({ code: 'INVALID_DATA', details: { api_name: 'Owner', expected_data_type: 'ownerlookup' } });
+    }
+  });
+
+  it('refuses notes, calls, tasks and updates on a converted lead with CONVERTED_RECORD, and takes them on the Contact', async () => {
+    const leadId = await insertLead();
+    const converted = await request(sandbox.app).post(`/crm/v8/Leads/${leadId}/actions/convert`).set('Authorization', auth).send({ data: [{}] });
+    const contactId = converted.body.data[0].details.Contacts.id as string;
+    const note = await crm().post('/Notes', { data: [{ Note_Content: 'x', Parent_Id: { module: { api_name: 'Leads' }, id: leadId } }] });
+    expect(note.body.data[0]).toMatchObject({ code: 'CONVERTED_RECORD', details: { id: leadId, api_name: 'Parent_Id' } });
+    const task = await crm().post('/Tasks', { data: [{ Subject: 's', What_Id: { id: leadId }, $se_module: 'Leads' }], trigger: [] });
+    expect(task.body.data[0].code).toBe('CONVERTED_RECORD');
+    expect((await crm().put(`/Leads/${leadId}`, { data: [{ Lead_Status: 'Contacted' }], trigger: [] })).body.data[0].code).toBe('CONVERTED_RECORD');
+    expect((await crm().post('/Notes', { data: [{ Note_Content: 'x', Parent_Id: { module: { api_name: 'Contacts' }, id: contactId } }] })).status).toBe(201);
+    expect((await crm().post('/Calls', { data: [{ Subject: 's', Call_Type: 'Outbound', Call_Start_Time: '2025-03-04T10:00:00+00:00', Call_Duration: '00:00', Who_Id: { id: contactId } }], trigger: [] })).status).toBe(201);
+  });
+
+  it('refuses a search without per_page, which module_search.json marks required', async () => {
+    const res = await crm().get('/Leads/search?email=a@b.co');
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ code: 'EXPECTED_PARAM_MISSING', details: { param_names: ['per_page'] }, message: 'One of the expected parameter is missing', status: 'error' });
   });
 });

@@ -1,6 +1,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundle } from '@temporalio/worker';
-import { changeCadence, getLeadState, leadReturned, recordOutcome } from '../../domain/messages';
+import { changeCadence, getLeadState, leadReturned, recordOutcome, runCommand } from '../../domain/messages';
 import { freshEnvPerTest, leadAt, minute, recordingActivities, startLead, travelTo } from './harness';
 import type { Lead } from '../../domain/lead';
 
@@ -54,6 +54,31 @@ test('no response: exactly the cadence touches at the right local times, then nu
   expect(events.filter((e) => e.type === 'stage_changed').map((e) => e.data?.to)).toEqual(['contacting', 'nurturing', 'archived']);
   // Nurturing continued as new once per value touch: the state crossed every boundary intact.
   expect((await env.client.workflow.getHandle(handle.workflowId).describe()).runId).not.toBe(firstRunId);
+});
+
+test('a lead without a phone or a LinkedIn profile gets the emails its cadence names instead, on the same days; a phone added later brings the call back', async () => {
+  const createdAt = '2027-03-01T15:00:00.000Z';
+  await travelTo(env, createdAt);
+  const lead = leadAt(createdAt, { country: 'CO', profile: 'b2c', phone: undefined, linkedinUrl: undefined });
+  const { activities, effects } = recordingActivities();
+  const { worker, handle } = await startLead({ env, bundle, lead, activities });
+  await worker.runUntil(async () => {
+    await travelTo(env, '2027-03-06T00:00:00.000Z');
+    const touches = () => effects.filter((e) => e.kind === 'email' || e.kind === 'task').map((e) => [minute(e.at), e.kind, e.detail.split(' ')[0]]);
+    expect(touches()).toEqual([
+      ['2027-03-01T15:00', 'email', 'welcome'],
+      ['2027-03-01T15:00', 'email', 'call-request'], // day 1: no number to call, so ask for one
+      ['2027-03-03T15:00', 'email', 'first-email'],
+      ['2027-03-05T15:00', 'email', 'personal-note'], // day 5: no profile, so a personal note by mail
+    ]);
+    const state = await handle.query(getLeadState);
+    expect(state.touches.filter((t) => t.kind === 'cadence').map((t) => [t.channel, t.status])).toEqual([['email', 'done'], ['email', 'done'], ['email', 'done']]);
+    expect(state.nextStep?.action).toBe('Toque 4/5 · correo');
+    // The lead answers with a number: the day-8 touch is a call again.
+    await handle.executeUpdate(runCommand, { args: [{ type: 'update_lead', changes: { phone: '+57 300 765 4321' } }] });
+    await travelTo(env, '2027-03-09T00:00:00.000Z');
+    expect(touches().at(-1)).toEqual(['2027-03-08T15:00', 'task', 'call']);
+  });
 });
 
 test('a reply on day 4 ends the cadence at once: no cadence touch after it, a human next step, stage engaged', async () => {

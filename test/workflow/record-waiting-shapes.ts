@@ -94,6 +94,21 @@ const PM = { code: 'PM-201', name: 'Gestión de Proyectos Ágiles' };
 
 const SHAPES: Shape[] = [
   {
+    // No phone and no LinkedIn profile: the day-1 call and day-5 LinkedIn steps went out as the emails
+    // the cadence names instead (patched), waiting for the day-8 step, itself a replaced call.
+    name: 'steps-replaced',
+    createdAt: MONDAY,
+    lead: { phone: undefined, linkedinUrl: undefined },
+    async drive(lead) {
+      await lead.travelTo('2027-03-06T00:00:00.000Z');
+    },
+    check(s) {
+      waitingInCadence(s);
+      need(s.touches.filter((t) => t.kind === 'cadence').map((t) => t.template).join() === 'call-request,first-email,personal-note', 'the call and LinkedIn steps replaced by their emails');
+      nextIs(s, 'Toque 4/5 · correo', '2027-03-08T15:00:00.000Z');
+    },
+  },
+  {
     // An alumnus back for another course: the alumni cadence, its keys tagged as a later follow-up,
     // waiting for its day-4 email after the day-1 call was worked.
     name: 'alumni-before-email',

@@ -1,6 +1,6 @@
 import { barChartSvg, funnelChartSvg } from '../../../presentation/charts';
 import type { DirectorNumbers } from '../../../services/analytics/director';
-import { CHANNELS, formatChange, formatFigure, KPI_ROWS } from '../../../presentation/kpi-rows';
+import { CHANNELS, formatChange, formatFigure, funnelSteps, funnelTitle, KPI_ROWS } from '../../../presentation/kpi-rows';
 import { COUNTRIES } from '../../../domain/lead';
 import { html, Html } from '../../../lib/html';
 import { CHANNEL_LABELS, COUNTRY_NAMES, STAGE_LABELS } from '../../../domain/texts';
@@ -48,11 +48,7 @@ ${suggestions.length ? html`<div class="card"><h2>Sugerencias</h2><ul class="sug
   })}</tbody></table></div>
 </section>
 <section>
-  ${svg(funnelChartSvg({ title: 'Embudo de los leads creados en el periodo', steps: [
-    { label: 'Creados', value: report.funnel.created }, { label: 'Contactados', value: report.funnel.contacted },
-    { label: 'En conversación', value: report.funnel.engaged }, { label: 'Propuesta o cierre', value: report.funnel.proposalOrCloser },
-    { label: 'Matriculados', value: report.funnel.enrolled },
-  ], width: 420 }))}
+  ${svg(funnelChartSvg({ title: funnelTitle(report.funnel, 'del periodo'), steps: funnelSteps(report.funnel), width: 420 }))}
   ${svg(barChartSvg({ title: 'Tasa de contacto efectiva por canal', unit: '%', width: 420, bars: CHANNELS.map((ch) => ({
     label: CHANNEL_LABELS[ch], value: f.contactRatePercent[ch] ?? 0, previous: previous.overall.contactRatePercent[ch] ?? 0,
   })) }))}

@@ -29,6 +29,9 @@ const EVENT_LINES: Record<string, (d: Record<string, unknown>) => string> = {
   lead_reactivated: () => 'Reactivado',
   lead_updated: (d) => `Datos editados (${(d.fields as string[] | undefined)?.join(', ') ?? ''})`,
   email_failed: () => 'Correo rechazado por el servidor del destinatario',
+  // Zoho's own settings kept a value from being written: the director fixes ZOHO_VALUE_MAP or the user.
+  zoho_value_fallback: (d) => `Zoho no tiene el valor «${String(d.code)}» en ${String(d.field)}: se envió ${d.sent ? `«${String(d.sent)}»` : 'el campo vacío'}`,
+  zoho_owner_missing: (d) => `${String(d.owner)} no es usuario de Zoho: el registro queda sin propietario asignado`,
 };
 
 interface TimelineItem { at: string; cls: string; text: Html }
