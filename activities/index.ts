@@ -24,7 +24,8 @@ import type { Client } from '@temporalio/client';
 import type { IntegrationFailureInput, SendTouchEmailResult } from '../domain/effects';
 import { createOnce, DEFAULT_CLAIM_TIMING, sendOnce, type ClaimTiming } from './claims';
 import type { EmailRenderers } from './ports';
-import { planTouchSlot } from './touch-slot';
+import { planTouchSlot, type PlanTouchSlotInput } from './touch-slot';
+import { MailboxDays } from '../integrations/ledger/mailbox-days';
 
 export type { PlanTouchSlotInput, TouchSlot } from './touch-slot';
 export { DEFAULT_CLAIM_TIMING, EffectInProgressError, type ClaimTiming } from './claims';
@@ -52,6 +53,8 @@ export interface ActivityDeps {
   unsubscribeSecret: string;
   /** The sending domain (MAIL_FROM's): the right-hand side of every Message-ID we send. */
   mailDomain: string;
+  /** The sending mailbox and its daily cap (MAIL_DAILY_CAP); without it, email slots are not capped. */
+  mailbox?: { address: string; dailyCap: number };
   /** Reply-To when the lead's owner has no address of their own. */
   teamReplyTo: string;
   /** Our stages as this Zoho org's Lead_Status values. */
@@ -95,7 +98,7 @@ function errorTypeOf(error: string): string {
   return type ?? 'Error';
 }
 
-export function createActivities({ ledger, mailer, emails, zoho, zohoOrg, zohoValues = {}, directorEmail, temporalUiUrl, namespace, publicUrl, unsubscribeSecret, mailDomain, teamReplyTo, zohoStatus, routingRules = [], temporal, claimTiming }: ActivityDeps) {
+export function createActivities({ ledger, mailer, emails, zoho, zohoOrg, zohoValues = {}, directorEmail, temporalUiUrl, namespace, publicUrl, unsubscribeSecret, mailDomain, mailbox, teamReplyTo, zohoStatus, routingRules = [], temporal, claimTiming }: ActivityDeps) {
   const views = new LeadViews(ledger.pool);
   const catalog = new Catalog(ledger.pool);
   const routing = new Routing(ledger.pool);
@@ -104,6 +107,7 @@ export function createActivities({ ledger, mailer, emails, zoho, zohoOrg, zohoVa
   const timing: ClaimTiming = { ...DEFAULT_CLAIM_TIMING, ...claimTiming };
   const claims = { ledger, mailer, timing };
   const { orgValues, recordFallbacks, zohoOwnerOf, parentFor, learnConversion, underParent, ensureLeadOwner } = zohoHelpers({ ledger, zoho, views, links, org, zohoValues });
+  const mailboxCap = mailbox ? { ...mailbox, days: new MailboxDays(ledger.pool) } : undefined;
   /** A Zoho note under the lead (or the Contact it became), once per key, found by it after a lost answer. */
   const noteOnce = ({ leadId, zohoLeadId, key, title, content }: ZohoNoteInput) =>
     createOnce(claims, {
@@ -162,6 +166,7 @@ export function createActivities({ ledger, mailer, emails, zoho, zohoOrg, zohoVa
         }));
       }
       await links.linkLead({ leadId: lead.leadId, zohoLeadId: id });
+      if (status.value) await links.recordStatusSent({ leadId: lead.leadId, status: status.value });
       if (owner.email) await links.recordOwner({ leadId: lead.leadId, ownerEmail: owner.email, ownerZohoId: owner.zohoId ?? null });
       await recordFallbacks(lead.leadId, fallbacks);
       // A person back after a follow-up that ended: the record says so, once per follow-up.
@@ -200,6 +205,7 @@ export function createActivities({ ledger, mailer, emails, zoho, zohoOrg, zohoVa
         },
       });
       if (leadId && owner.email) await links.recordOwner({ leadId, ownerEmail: owner.email, ownerZohoId: owner.zohoId ?? null });
+      if (leadId && status.value) await links.recordStatusSent({ leadId, status: status.value });
       await recordFallbacks(leadId, [status.fallback]);
     },
 
@@ -264,7 +270,7 @@ export function createActivities({ ledger, mailer, emails, zoho, zohoOrg, zohoVa
       });
     },
 
-    planTouchSlot,
+    planTouchSlot: (request: PlanTouchSlotInput) => planTouchSlot(request, mailboxCap),
 
     /** Zoho keeps the story too: a note for every email sent and every outcome. Once per key, found by it after a lost answer. */
     async addZohoNote({ leadId, zohoLeadId, key, title, content }: ZohoNoteInput): Promise<void> {

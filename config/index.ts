@@ -111,6 +111,11 @@ const schema = z.object({
     .refine((from) => domainOfAddress(from) !== null, 'must be an email address, optionally with a name: Seguimiento <seguimiento@your-domain.com>')
     .default('Seguimiento <seguimiento@example.com>'),
   /**
+   * How many emails the sending mailbox (MAIL_FROM) sends in a UTC day at most: providers throttle and
+   * then junk a mailbox over its limit. A mail planned for a full day goes out at the next allowed moment.
+   */
+  MAIL_DAILY_CAP: z.coerce.number().int().min(1).max(1_000_000).default(500),
+  /**
    * DKIM signing of every mail (integrations/mailer.ts): the domain of the `d=` tag (default: MAIL_FROM's),
    * the selector whose `<selector>._domainkey.<domain>` TXT record holds the public key, and the private
    * key in PEM (a one-line value may write its line breaks as \n). Production refuses to start without
@@ -359,6 +364,11 @@ function deliveryProblemsOf(env: Record<string, string | undefined>): string[] {
 /** The domain of MAIL_FROM: the right-hand side of our Message-IDs. */
 export function mailDomainOf(config: Config): string {
   return domainOfAddress(config.MAIL_FROM)!;
+}
+
+/** MAIL_FROM's address alone, lower case: the mailbox whose daily cap the mails share. */
+export function mailboxOf(config: Config): string {
+  return (/<([^<>]+)>\s*$/.exec(config.MAIL_FROM)?.[1] ?? config.MAIL_FROM).trim().toLowerCase();
 }
 
 /** How the mailer signs, or null when it does not (development, or DKIM_DISABLED=true). */

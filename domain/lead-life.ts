@@ -111,16 +111,19 @@ export interface SlotRequest {
   touchedDates: string[];
   weeklyCap: number;
   calendarAligned: boolean;
+  /** The key of the email this slot is for: it books a place in the sending mailbox's day (its daily cap). */
+  mailKey?: string;
 }
 
 /** The first allowed moment at or after `notBefore`, never in the past (a pause or outage must not cause a burst). */
-export function slotRequest(state: LeadState, notBefore: string, now: Date): SlotRequest {
+export function slotRequest(state: LeadState, notBefore: string, now: Date, plan?: Plan): SlotRequest {
   // Local dates on which the lead was touched (the welcome and tasks for the closer do not count).
   const touchedDates = state.touches
     .filter((t) => t.kind !== 'welcome' && t.localDate && (t.status === 'done' || t.status === 'due' || t.status === 'missed' || t.status === 'uncertain'))
     .map((t) => t.localDate!);
   const from = new Date(Math.max(Date.parse(notBefore), now.getTime())).toISOString();
-  return { country: state.lead.country, notBefore: from, touchedDates, weeklyCap: state.policy.weeklyCap, calendarAligned: state.policy.calendarAligned };
+  const mailKey = plan && sendsEmail(state, plan) ? touchKeyFor(state, plan) : undefined;
+  return { country: state.lead.country, notBefore: from, touchedDates, weeklyCap: state.policy.weeklyCap, calendarAligned: state.policy.calendarAligned, ...(mailKey ? { mailKey } : {}) };
 }
 
 // ---- touches -------------------------------------------------------------------------------------
@@ -128,27 +131,39 @@ export function slotRequest(state: LeadState, notBefore: string, now: Date): Slo
 /** A cadence step the lead cannot receive on its channel, which its cadence replaces (see `stepFor`). */
 export const isReplaced = (state: LeadState, plan: Plan) => plan.kind === 'touch' && stepFor(state.lead, plan.step).replaced;
 
-/**
- * The touch a plan makes at its slot; the step numbers keep each touch's key (and so its send) unique.
- * `replace`: a step the lead cannot receive becomes its replacement (histories from before replacements
- * existed replay without it).
- */
-export function touchFor(state: LeadState, plan: Plan, slot: TouchSlot, { replace = false } = {}): Touch {
-  const at = { status: 'planned' as const, dueAt: slot.at, localDate: slot.localDate };
+/** Whether a plan's touch is an email: then its slot also books a place in the sending mailbox's day. */
+const sendsEmail = (state: LeadState, plan: Plan) =>
+  plan.kind === 'welcome' || plan.kind === 'nurture' || plan.kind === 'stall' || (plan.kind === 'touch' && stepFor(state.lead, plan.step).channel === 'email');
+
+/** The key a plan's touch goes under; the step numbers keep each touch's key (and so its send) unique. */
+function touchKeyFor(state: LeadState, plan: Plan): string {
   const key = (step: number) => touchKey({ leadId: followUpKey(state), step, attempt: state.cadenceRun });
   switch (plan.kind) {
+    case 'welcome': return touchKey({ leadId: followUpKey(state), step: 0, attempt: 1 });
+    case 'touch': return key(plan.n);
+    case 'nurture': return key(100 + plan.n);
+    case 'stall': return key(200 + state.counts.outcomes);
+    default: throw new Error(`No touch for a "${plan.kind}" plan`);
+  }
+}
+
+/**
+ * The touch a plan makes at its slot. `replace`: a step the lead cannot receive becomes its
+ * replacement (histories from before replacements existed replay without it).
+ */
+export function touchFor(state: LeadState, plan: Plan, slot: TouchSlot, { replace = false } = {}): Touch {
+  const at = { key: touchKeyFor(state, plan), status: 'planned' as const, dueAt: slot.at, localDate: slot.localDate };
+  switch (plan.kind) {
     case 'welcome':
-      return { key: touchKey({ leadId: followUpKey(state), step: 0, attempt: 1 }), kind: 'welcome', channel: 'email', template: 'welcome', ...at };
+      return { kind: 'welcome', channel: 'email', template: 'welcome', ...at };
     case 'touch': {
       const { channel, template } = replace ? stepFor(state.lead, plan.step) : plan.step;
-      return { key: key(plan.n), kind: 'cadence', run: state.cadenceRun, step: plan.n, channel, template, ...at };
+      return { kind: 'cadence', run: state.cadenceRun, step: plan.n, channel, template, ...at };
     }
     case 'nurture':
-      return { key: key(100 + plan.n), kind: 'nurturing', channel: 'email', template: 'nurturing', ...at };
-    case 'stall':
-      return { key: key(200 + state.counts.outcomes), kind: 'reactivation', channel: 'email', template: 'reactivation', ...at };
+      return { kind: 'nurturing', channel: 'email', template: 'nurturing', ...at };
     default:
-      throw new Error(`No touch for a "${plan.kind}" plan`);
+      return { kind: 'reactivation', channel: 'email', template: 'reactivation', ...at };
   }
 }
 

@@ -65,6 +65,7 @@ export const KPI_ROWS: readonly KpiRow[] = [
   { key: 'firstContactAvgHours', label: 'Primer contacto · promedio', kind: 'hours', better: 'down', pick: (f) => f.firstContactAvgHours },
   { key: 'firstContactP90Hours', label: 'Primer contacto · p90', kind: 'hours', better: 'down', pick: (f) => f.firstContactP90Hours },
   { key: 'firstContactWithinSlaPercent', label: 'Primer contacto dentro del SLA', kind: 'percent', better: 'up', pick: (f) => f.firstContactWithinSlaPercent },
+  { key: 'leadsReactivated', label: 'Leads que vuelven al embudo activo', kind: 'count', better: 'up', pick: (f) => f.leadsReactivated },
   { key: 'stalledReactivatedPercent', label: 'Leads estancados reactivados', kind: 'percent', better: 'up', pick: (f) => f.stalledReactivatedPercent },
   { key: 'contactedToProposalPercent', label: 'Contactados que llegan a propuesta o cierre', kind: 'percent', better: 'up', pick: (f) => f.contactedToProposalPercent },
   { key: 'activeLeadsPerExecutive', label: 'Leads activos por ejecutiva', kind: 'number', better: null, pick: (f) => f.activeLeadsPerExecutive },

@@ -1,6 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
-import { dkimOf, kpiSettingsOf, loadConfig, mailDomainOf, required, secretsOf, temporalAddress } from '../config';
+import { dkimOf, kpiSettingsOf, loadConfig, mailboxOf, mailDomainOf, required, secretsOf, temporalAddress } from '../config';
 import { ensureSchedules } from '../integrations/temporal/schedules';
 import { Ledger } from '../integrations/ledger/ledger';
 import { createLogger } from '../lib/logger';
@@ -52,6 +52,7 @@ async function main(): Promise<void> {
       publicUrl: config.PUBLIC_URL,
       unsubscribeSecret: secretsOf(config).unsubscribe.current,
       mailDomain: mailDomainOf(config),
+      mailbox: { address: mailboxOf(config), dailyCap: config.MAIL_DAILY_CAP },
       teamReplyTo: config.MAIL_REPLY_TO,
       zohoStatus: zohoStatusMap(config.ZOHO_STATUS_MAP),
       routingRules: config.ROUTING_RULES,

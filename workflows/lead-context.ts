@@ -65,8 +65,9 @@ export function leadContext(state: LeadState) {
     await condition(() => state.revision !== revision);
   }
 
-  async function planSlot(notBefore: string) {
-    return acts.planTouchSlot.executeWithOptions({ ...ACTIVITY_OPTIONS, summary: 'Calcular el próximo horario permitido' }, [life.slotRequest(state, notBefore, now())]);
+  /** The touch's slot; `plan` names the touch, so an email's slot also books its place in the mailbox's day. */
+  async function planSlot(notBefore: string, plan: life.Plan) {
+    return acts.planTouchSlot.executeWithOptions({ ...ACTIVITY_OPTIONS, summary: 'Calcular el próximo horario permitido' }, [life.slotRequest(state, notBefore, now(), plan)]);
   }
 
   /**

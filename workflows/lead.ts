@@ -109,7 +109,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
 
   /** A touch at the first allowed slot: the welcome, a cadence touch or a nurturing touch. False when a change came first. */
   async function touchAtSlot(plan: Extract<life.Plan, { notBefore: string }>, summary: string): Promise<boolean> {
-    const slot = await planSlot(plan.notBefore);
+    const slot = await planSlot(plan.notBefore, plan);
     if (!still(plan.kind === 'nurture' ? ['nurturing'] : ACTIVE_STAGES)) return false;
     life.nextStepFor(state, plan, slot.at);
     publish(state);
@@ -138,7 +138,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
       apply(() => life.stalled(state, stage, now()));
     }
     if (!state.stall!.reactivationSent) {
-      const slot = await planSlot(now().toISOString());
+      const slot = await planSlot(now().toISOString(), { kind: 'stall', stage });
       if (!still([stage]) || !(await waitUntil(slot.at, `Esperando hasta ${slot.label}`, () => still([stage]) && state.stall?.reactivationSent === false))) return;
       await sendEmail(life.touchFor(state, { kind: 'stall', stage }, slot), 'Toque de reactivación');
       if (!state.stall || !still([stage])) return;

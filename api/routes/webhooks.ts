@@ -6,6 +6,7 @@ import { handleInboundEmail } from '../../services/inbound-email';
 import { requireWebhookSecret } from '../webhook-auth';
 import type { LeadService } from '../../services/lead-service';
 import { handleZohoWebhook } from '../../services/zoho-webhook';
+import { ZohoLinks } from '../../integrations/ledger/zoho-links';
 import { underWebFormClaim } from '../web-form';
 import type { ZohoStatusMap } from '../../integrations/zoho/status-mapping';
 
@@ -14,6 +15,7 @@ export function webhookRoutes({ temporal, ledger, leads, zohoStatus, secrets }: 
   temporal: Client; ledger: Ledger; leads: LeadService; zohoStatus: ZohoStatusMap; secrets: Pick<Secrets, 'webForm' | 'zohoWebhook' | 'inboundEmailWebhook'>;
 }): Router {
   const router = Router();
+  const links = new ZohoLinks(ledger.pool);
   // Signed with HMAC instead of a header secret: the website's form cannot keep a header private.
   router.post('/web-form', async (req, res) => {
     const delivery = { timestamp: req.get('x-timestamp'), signature: req.get('x-signature'), rawBody: (req as { rawBody?: Buffer }).rawBody };
@@ -24,7 +26,7 @@ export function webhookRoutes({ temporal, ledger, leads, zohoStatus, secrets }: 
     res.json(await handleInboundEmail({ body: req.body, ledger, temporal, leads }));
   });
   router.post('/zoho', requireWebhookSecret(secrets.zohoWebhook), async (req, res) => {
-    res.json(await handleZohoWebhook({ body: req.body, leads, zohoStatus }));
+    res.json(await handleZohoWebhook({ body: req.body, leads, zohoStatus, links }));
   });
   return router;
 }

@@ -294,9 +294,27 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
         converted_at   timestamptz,
         owner_email    text,
         owner_zoho_id  text,
+        -- The Lead_Status we last wrote (the org's value, or its fallback): Zoho's webhook echoing it is not a person's change.
+        status_sent    text,
         updated_at     timestamptz NOT NULL DEFAULT now()
       );
       CREATE INDEX zoho_links_zoho_lead_idx ON zoho_links (zoho_lead_id);
+    `,
+  },
+  {
+    version: 13,
+    name: 'mailbox days: the sending mailbox\'s daily cap, booked when a mail is planned',
+    sql: `
+      -- One row per email planned: the (UTC) day it was given in its sending mailbox. A day holds at most
+      -- MAIL_DAILY_CAP; a mail planned for a full day is moved to the next allowed one. Keyed by the touch
+      -- key, so planning the same touch again (a retried activity) finds the day it already has.
+      CREATE TABLE mailbox_bookings (
+        touch_key  text        PRIMARY KEY,
+        mailbox    text        NOT NULL,
+        day        date        NOT NULL,
+        booked_at  timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX mailbox_bookings_day_idx ON mailbox_bookings (mailbox, day);
     `,
   },
 ];

@@ -11,6 +11,8 @@ export interface ZohoLink {
   /** The executive whose Zoho user was last made the Owner (null: none yet, or they have no Zoho user). */
   ownerEmail: string | null;
   ownerZohoId: string | null;
+  /** The Lead_Status Seguimiento last wrote: its echo through Zoho's webhook is not a person's change. */
+  statusSent: string | null;
 }
 
 interface Row {
@@ -22,6 +24,7 @@ interface Row {
   converted_at: Date | null;
   owner_email: string | null;
   owner_zoho_id: string | null;
+  status_sent: string | null;
 }
 
 const toLink = (r: Row): ZohoLink => ({
@@ -33,6 +36,7 @@ const toLink = (r: Row): ZohoLink => ({
   convertedAt: r.converted_at ? r.converted_at.toISOString() : null,
   ownerEmail: r.owner_email,
   ownerZohoId: r.owner_zoho_id,
+  statusSent: r.status_sent,
 });
 
 export class ZohoLinks {
@@ -46,7 +50,7 @@ export class ZohoLinks {
     await this.pool.query(
       `INSERT INTO zoho_links (lead_id, zoho_lead_id) VALUES ($1, $2)
        ON CONFLICT (lead_id) DO UPDATE SET zoho_lead_id = excluded.zoho_lead_id, contact_id = NULL, account_id = NULL,
-         deal_id = NULL, converted_at = NULL, owner_email = NULL, owner_zoho_id = NULL, updated_at = now()
+         deal_id = NULL, converted_at = NULL, owner_email = NULL, owner_zoho_id = NULL, status_sent = NULL, updated_at = now()
        WHERE zoho_links.zoho_lead_id <> excluded.zoho_lead_id`,
       [leadId, zohoLeadId],
     );
@@ -73,5 +77,9 @@ export class ZohoLinks {
 
   async recordOwner({ leadId, ownerEmail, ownerZohoId }: { leadId: string; ownerEmail: string | null; ownerZohoId: string | null }): Promise<void> {
     await this.pool.query('UPDATE zoho_links SET owner_email = $2, owner_zoho_id = $3, updated_at = now() WHERE lead_id = $1', [leadId, ownerEmail, ownerZohoId]);
+  }
+
+  async recordStatusSent({ leadId, status }: { leadId: string; status: string }): Promise<void> {
+    await this.pool.query('UPDATE zoho_links SET status_sent = $2, updated_at = now() WHERE lead_id = $1', [leadId, status]);
   }
 }

@@ -117,10 +117,12 @@ test('a permanent bounce marks the contact bad and stops mail; a transient one c
   });
   expect(state.outcomes).toEqual([expect.objectContaining({ type: 'wrong_contact', by: 'inbound-email', note: expect.stringContaining('5.1.1') })]);
   expect(await stack.ledger.suppressionOf({ address: bounced.email })).toMatchObject({ reason: 'bounced' });
+  const beforeBounce = mailsTo(bounced.email).length;
 
   // Several cadence days later, the control lead has had its next mails and the bounced address none.
-  await eventually(async () => expect(mailsTo(control.email).length).toBeGreaterThanOrEqual(3), 60_000);
-  expect(mailsTo(bounced.email)).toHaveLength(1);
+  const controlSoFar = mailsTo(control.email).length;
+  await eventually(async () => expect(mailsTo(control.email).length).toBeGreaterThanOrEqual(controlSoFar + 2), 60_000);
+  expect(mailsTo(bounced.email)).toHaveLength(beforeBounce);
 }, 120_000);
 
 test('a bounce for an address we do not know, with no thread of ours, is a 404 and changes nothing', async () => {

@@ -32,6 +32,16 @@ test('a lost lead asking about another course months later gets a new follow-up 
   await api.post(`/api/leads/${enrolled.leadId}/outcomes`, { type: 'lost', reason: 'timing' }).expect(200);
   await closed(enrolled.leadId);
 
+  // The director's count of people back in the active funnel, this week, before they come back.
+  const director = await anAccount(stack.ledger, 'director');
+  const { agent } = await signedIn(stack.app, director.email);
+  const reactivated = async () => {
+    const csv = (await agent.get('/panel.csv').expect(200)).text;
+    return Number(/^[\d-]+,[\d-]+,overall,,leadsReactivated,(\d+)$/m.exec(csv)?.[1]);
+  };
+  const reactivatedBefore = await reactivated();
+  expect(Number.isInteger(reactivatedBefore)).toBe(true);
+
   const again = { ...first, course: { code: 'PM-201', name: 'Gestión de Proyectos Ágiles' }, source: 'web-form' };
   const { body: back } = await api.post('/api/leads', again).expect(201);
   expect(back).toEqual({ leadId: enrolled.leadId, workflowId: enrolled.workflowId, stage: 'new', returning: 'lost' });
@@ -68,9 +78,9 @@ test('a lost lead asking about another course months later gets a new follow-up 
     expect(back[0]!.Note_Content).toContain('Seguimiento anterior: Ciencia de Datos con Python (DS-101), terminó perdido.');
   });
 
+  await eventually(async () => expect(await reactivated()).toBe(reactivatedBefore + 1));
+
   // The lead page shows both interests.
-  const director = await anAccount(stack.ledger, 'director');
-  const { agent } = await signedIn(stack.app, director.email);
   const page = (await agent.get(`/leads/${enrolled.leadId}`).expect(200)).text;
   expect(page).toContain('Vuelve: antes siguió «Ciencia de Datos con Python»');
   expect(page).toMatch(/Ciencia de Datos con Python<\/strong> \(DS-101\)[^<]*primer seguimiento/);

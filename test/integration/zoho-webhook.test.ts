@@ -1,5 +1,8 @@
 import { getLeadState } from '../../domain/messages';
 import { leadWorkflowId } from '../../domain/ids';
+import { createActivities } from '../../activities';
+import { ZohoClient } from '../../integrations/zoho/client';
+import { ZohoOrgMetadata } from '../../integrations/zoho/org-metadata';
 import { eventually, SECRETS, startStack, type Stack } from '../support/stack';
 
 /** Zoho → Seguimiento: leads created and statuses changed by people in Zoho, without echo loops. */
@@ -57,6 +60,31 @@ test('a status a person sets in Zoho becomes an outcome; our own status coming b
   expect(state.outcomes.map((o) => [o.type, o.by])).toEqual([['contacted', 'zoho']]);
   const odd = await hook({ event: 'lead.status_changed', lead: zohoLead(email, { Lead_Status: 'Something Custom' }) }).expect(200);
   expect(odd.body.action).toBe('ignored');
+});
+
+test("an org without our status gets its fallback, and that value coming back is still our echo, not a person's change", async () => {
+  const email = `camila.fallback.${Date.now()}@example.cl`;
+  const { body } = await hook({ event: 'lead.created', lead: zohoLead(email), course }).expect(200);
+  const handle = stack.env.client.workflow.getHandle(leadWorkflowId({ leadId: body.leadId }));
+  const { zohoLeadId } = await eventually(async () => {
+    const s = await handle.query(getLeadState);
+    if (!s.zohoLeadId || s.touches.length < 2) throw new Error('not in Zoho yet');
+    return s;
+  });
+  // This org has no "Attempted to Contact"; its map sends "Contacted" for what it lacks.
+  const before = stack.sandbox.org();
+  const stock = before.picklists.Leads!.Lead_Status!;
+  stack.sandbox.setOrg({ picklists: { Leads: { Lead_Status: stock.filter((v) => v.actual_value !== 'Attempted to Contact') } } });
+  try {
+    const strict = createActivities({ ...stack.activityDeps, zohoOrg: new ZohoOrgMetadata(stack.activityDeps.zoho as ZohoClient), zohoValues: { 'Leads.Lead_Status': { '*': 'Contacted' } } });
+    await strict.updateZohoStage({ zohoLeadId: zohoLeadId!, stage: 'contacting' });
+    expect(stack.sandbox.records('Leads').find((r) => r.id === zohoLeadId)?.Lead_Status).toBe('Contacted');
+    const echo = await hook({ event: 'lead.status_changed', lead: zohoLead(email, { Lead_Status: 'Contacted' }) }).expect(200);
+    expect(echo.body).toMatchObject({ action: 'ignored', reason: 'echo of our own status' });
+    expect((await handle.query(getLeadState)).outcomes).toEqual([]);
+  } finally {
+    stack.sandbox.setOrg(before);
+  }
 });
 
 test('the Zoho webhook needs its secret, a known event and a known lead', async () => {

@@ -18,7 +18,8 @@ test('defaults give a working development setup', () => {
 });
 
 test('every bad variable is named with what is wrong, all at once', () => {
-  const text = message({ PORT: '70000', DATABASE_URL: 'mysql://x', TEMPORAL_ADDRESS: 'no-port', API_KEY: 'short-key-of-twenty-c' });
+  const text = message({ PORT: '70000', DATABASE_URL: 'mysql://x', TEMPORAL_ADDRESS: 'no-port', API_KEY: 'short-key-of-twenty-c', MAIL_DAILY_CAP: '0' });
+  expect(text).toMatch(/MAIL_DAILY_CAP: .*1/);
   expect(text).toMatch(/PORT: .*65535/);
   expect(text).toMatch(/DATABASE_URL: must be a postgres:\/\/ connection URL/);
   expect(text).toMatch(/TEMPORAL_ADDRESS: must be host:port/);

@@ -145,3 +145,18 @@ test('a call outcome leaves a Zoho note and a call log; an email leaves a note o
   expect(call).toMatchObject({ key: `${note.key}:call`, result: 'interested', note: 'Pide precios' });
   expect(life.zohoRecordsFor(state, { type: 'email_sent', occurredAt: now.toISOString(), data: { template: 'first-email', messageId: '<m>' } }).call).toBeNull();
 });
+
+test("an email's slot request names the touch, so it books a place in the sending mailbox's day; a call's does not", () => {
+  const state = leadStateIn('contacting', { touches: [] });
+  const now = new Date('2027-03-01T15:00:00.000Z');
+  const [call, email] = state.cadence.steps;
+  const touch = (n: number, step: typeof call) => ({ kind: 'touch' as const, n, step: step!, notBefore: now.toISOString(), label: '' });
+  const welcome = life.slotRequest(state, now.toISOString(), now, { kind: 'welcome', notBefore: now.toISOString() });
+  expect(welcome.mailKey).toBe(life.touchFor(state, { kind: 'welcome', notBefore: now.toISOString() }, { at: '', localDate: '', label: '' }).key);
+  expect(life.slotRequest(state, now.toISOString(), now, touch(2, email)).mailKey).toMatch(/:step-2:attempt-1$/);
+  expect(life.slotRequest(state, now.toISOString(), now, touch(1, call))).not.toHaveProperty('mailKey');
+  // A call to a lead without a phone goes out as an email: it books a place too.
+  const noPhone = leadStateIn('contacting', { touches: [] });
+  delete noPhone.lead.phone;
+  expect(life.slotRequest(noPhone, now.toISOString(), now, touch(1, call)).mailKey).toMatch(/:step-1:attempt-1$/);
+});
