@@ -22,6 +22,8 @@ const OWN_LEADS = 'an executive their own leads, a closer those handed to them, 
 
 export const ROUTE_ACCESS = {
   'GET /healthz': { callers: 'anyone' },
+  'GET /health/live': { callers: 'anyone' },
+  'GET /health/ready': { callers: 'anyone', scope: 'says only whether Temporal and PostgreSQL answer' },
   'GET /api/docs': { callers: 'anyone' },
   'GET /static/app.css': { callers: 'anyone' },
   'GET /static/app.js': { callers: 'anyone' },

@@ -17,6 +17,7 @@ import { LeadService } from '../services/lead-service';
 import { openApiDocument } from './openapi';
 import { leadRoutes } from './routes/leads';
 import { courseRoutes } from './routes/courses';
+import { healthRoutes } from './routes/health';
 import { Catalog } from '../integrations/ledger/catalog';
 import { unsubscribeRoutes } from './routes/unsubscribe';
 import { webhookRoutes } from './routes/webhooks';
@@ -62,6 +63,7 @@ export function createApp({ temporal, ledger, secrets, zohoStatus, apiKey, publi
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });
+  app.use('/health', healthRoutes({ temporal, ledger }));
   const leads = new LeadService({ temporal, ledger, publicUrl, policy });
   const imports = new LeadImports(ledger.pool, leads);
   const catalog = new Catalog(ledger.pool);

@@ -7,6 +7,7 @@ const { join } = require('node:path');
 
 const root = join(__dirname, '..');
 const forTests = process.argv.includes('--test');
+const forProduction = process.argv.includes('--production');
 const say = (msg) => process.stdout.write(`[setup] ${msg}\n`);
 const run = (cmd, args, opts = {}) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit', ...opts });
 const onPath = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
@@ -54,8 +55,24 @@ function debianPackage({ command, pkg, why }) {
   say(`${pkg} is missing and cannot be installed here (needs root and apt-get): install it to run all tests`);
 }
 
+// The real Temporal server (production topology and its test): built from its Go module once into
+// .tools/temporal-server/<version>/; Go's own build and module caches make a rebuild in another clone
+// on the same machine take seconds. dev/temporal-server.ts says what to do without Go.
+function temporalServer() {
+  if (!onPath('go')) {
+    say('Go is missing: the production topology (and its test) cannot build the Temporal server; install Go 1.25 or newer');
+    return;
+  }
+  try {
+    run(process.execPath, ['--import', 'tsx', join(root, 'dev', 'temporal-server.ts')]);
+  } catch (err) {
+    say(`could not build the Temporal server (${err.message}); the production topology will try again when it starts`);
+  }
+}
+
 npmDependencies();
 temporalBinaries();
+if (forTests || forProduction) temporalServer();
 if (forTests) {
   debianPackage({ command: 'docker-compose', pkg: 'docker-compose', why: 'to validate docker-compose.yml' });
   debianPackage({ command: 'chromium', pkg: 'chromium', why: 'for the browser tests' });

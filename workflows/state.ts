@@ -1,4 +1,5 @@
-import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import { patched, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { LeadState } from '../domain/lead-state';
 import { LEAD_COURSE, LEAD_NEXT_TOUCH_AT, LEAD_OWNER, LEAD_STAGE } from '../domain/search-attributes';
 import { SLA_STATUS_LABELS, STAGE_LABELS } from '../domain/texts';
@@ -36,15 +37,24 @@ export function initialState({ lead, cadence, policy }: LeadWorkflowInput, workf
   };
 }
 
-/** Keeps what the Temporal UI shows (search attributes, current details) in step with the state. */
+const sameValue = (a: unknown, b: unknown) => (a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : (a ?? null) === (b ?? null));
+
+/**
+ * Keeps what the Temporal UI shows (search attributes, current details) in step with the state. Only
+ * the attributes whose value changed are upserted: each upsert is a history event (and a billed
+ * action). Runs from before that upserted all of them every time.
+ */
 export function publish(state: LeadState): void {
-  upsertSearchAttributes([
+  const all: SearchAttributeUpdatePair[] = [
     { key: LEAD_STAGE, value: state.stage },
     { key: LEAD_OWNER, value: state.owner ?? 'sin asignar' },
     // A dormant person back for another course is followed up for that one now.
     { key: LEAD_COURSE, value: state.lead.course.code },
     { key: LEAD_NEXT_TOUCH_AT, value: state.nextStep ? new Date(state.nextStep.dueAt) : null },
-  ]);
+  ];
+  const current = workflowInfo().typedSearchAttributes;
+  const changed = patched('publish-changes-only') ? all.filter(({ key, value }) => !sameValue(current.get(key as never), value)) : all;
+  if (changed.length) upsertSearchAttributes(changed);
   const next = state.nextStep ? `${state.nextStep.action} · vence ${state.nextStep.dueAt.slice(0, 16).replace('T', ' ')} UTC` : '—';
   setCurrentDetails(
     [

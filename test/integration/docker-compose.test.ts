@@ -233,14 +233,18 @@ describe('docker-compose.yml, as docker-compose config resolves it', () => {
     expect(envOf(service(model, name))).toMatchObject(requiredSecrets);
   });
 
-  it('the API is published on 3000, restarts unless stopped and is health-checked on GET /healthz', () => {
+  it('the API is published on 3000, restarts unless stopped and is health-checked on GET /health/ready', () => {
     const api = service(model, 'api');
     expect(publishedPorts(api)).toContain('3000:3000');
     expect(envOf(api).PORT).toBe('3000');
     expect(api.restart).toBe('unless-stopped');
     expect(service(model, 'worker').restart).toBe('unless-stopped');
     const probe = [api.healthcheck?.test ?? []].flat().join(' ');
-    expect(probe).toContain('http://127.0.0.1:3000/healthz');
+    expect(probe).toContain('http://127.0.0.1:3000/health/ready');
+    // The worker's healthcheck asks Temporal whether this container's worker polls (workers/healthcheck.ts).
+    const workerProbe = [service(model, 'worker').healthcheck?.test ?? []].flat();
+    expect(workerProbe).toEqual(['CMD', 'node', 'dist/workers/healthcheck.js']);
+    expect(existsSync(path.join(root, 'workers/healthcheck.ts'))).toBe(true);
   });
 
   it('the Temporal Web UI is published on 8233 and points at the compose Temporal', () => {

@@ -28,6 +28,7 @@ test('messages that do not change the plan neither cancel the timer nor plan the
     // Day 1's call is due; the lead now waits for day 3's email.
     await travelTo(env, '2027-03-02T20:00:00.000Z');
     const before = await eventsOf(handle.workflowId);
+    expect(slotsPlanned(before)).toBeGreaterThan(0);
     for (let i = 0; i < 5; i++) {
       await handle.executeUpdate(runCommand, { args: [{ type: 'update_lead', changes: { jobTitle: `Analista ${i}` } }] });
       await handle.executeUpdate(recordOutcome, { args: [{ type: 'no_answer' }] });

@@ -2,8 +2,10 @@
  * Records the histories that the replay test replays (`npm run histories:record`). Run it when a
  * workflow change is deliberate and released behind `patched()`; never to make a failing replay pass.
  * Also prints how many history events each run took (the cost of a lead's life in Temporal).
+ * `--into=<release>` stores them in a folder of their own (`test/histories/<release>/`), beside the
+ * lives recorded by earlier code, which stay in the replay set.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { getLeadState, recordOutcome } from '../../domain/messages';
@@ -11,9 +13,11 @@ import { bundleLeadWorkflows } from '../../workers/lead-worker';
 import { timeSkippingEnv } from '../support/temporal';
 import { leadAt, recordingActivities, startLead, travelTo } from './harness';
 
-const dir = join(__dirname, '..', 'histories');
+const into = process.argv.find((a) => a.startsWith('--into='))?.slice('--into='.length);
+const dir = join(__dirname, '..', 'histories', ...(into ? [into] : []));
 
 async function main(): Promise<void> {
+  mkdirSync(dir, { recursive: true });
   const bundle = await bundleLeadWorkflows();
 
   async function scenario(name: string, play: (ctx: Awaited<ReturnType<typeof setUp>>) => Promise<void>) {
