@@ -117,6 +117,8 @@ test('a permanent bounce marks the contact bad and stops mail; a transient one c
   });
   expect(state.outcomes).toEqual([expect.objectContaining({ type: 'wrong_contact', by: 'inbound-email', note: expect.stringContaining('5.1.1') })]);
   expect(await stack.ledger.suppressionOf({ address: bounced.email })).toMatchObject({ reason: 'bounced' });
+  // A send claimed before the bounce arrived may still be on its way: let it land, then count.
+  await eventually(async () => expect((await quick.state(leadId)).touches.filter((t) => t.status === 'planned')).toEqual([]));
   const beforeBounce = mailsTo(bounced.email).length;
 
   // Several cadence days later, the control lead has had its next mails and the bounced address none.
