@@ -26,6 +26,8 @@ import { createOnce, DEFAULT_CLAIM_TIMING, sendOnce, type ClaimTiming } from './
 import type { EmailRenderers } from './ports';
 import { planTouchSlot, type PlanTouchSlotInput } from './touch-slot';
 import { MailboxDays } from '../integrations/ledger/mailbox-days';
+import { labelValue, metrics as processMetrics, type Metrics, type TouchResult } from '../lib/metrics';
+import { countingIntegrationErrors, countLeadEvent, isFinal } from './metrics';
 
 export type { PlanTouchSlotInput, TouchSlot } from './touch-slot';
 export { DEFAULT_CLAIM_TIMING, EffectInProgressError, type ClaimTiming } from './claims';
@@ -65,6 +67,8 @@ export interface ActivityDeps {
   temporal?: Client;
   /** When an unknown claim is looked into (activities/claims.ts); tests shorten it. */
   claimTiming?: Partial<ClaimTiming>;
+  /** Where touches, outcomes and integration errors are counted (lib/metrics.ts); the process's own by default. */
+  metrics?: Metrics;
 }
 
 // One object argument per activity; the workflow imports these types only.
@@ -98,7 +102,7 @@ function errorTypeOf(error: string): string {
   return type ?? 'Error';
 }
 
-export function createActivities({ ledger, mailer, emails, zoho, zohoOrg, zohoValues = {}, directorEmail, temporalUiUrl, namespace, publicUrl, unsubscribeSecret, mailDomain, mailbox, teamReplyTo, zohoStatus, routingRules = [], temporal, claimTiming }: ActivityDeps) {
+export function createActivities({ ledger, mailer, emails, zoho, zohoOrg, zohoValues = {}, directorEmail, temporalUiUrl, namespace, publicUrl, unsubscribeSecret, mailDomain, mailbox, teamReplyTo, zohoStatus, routingRules = [], temporal, claimTiming, metrics = processMetrics }: ActivityDeps) {
   const views = new LeadViews(ledger.pool);
   const catalog = new Catalog(ledger.pool);
   const routing = new Routing(ledger.pool);
@@ -115,9 +119,20 @@ export function createActivities({ ledger, mailer, emails, zoho, zohoOrg, zohoVa
       find: async () => (await zoho.findMarked({ module: 'Notes', parent: await parentFor(leadId, zohoLeadId), key }))?.id ?? null,
       create: () => underParent(leadId, zohoLeadId, async (parent) => (await zoho.addNote({ parent, title, content: `${content}\n\n${effectMarker(key)}` })).id),
     });
-  return {
+  /** A touch's fate, counted by channel; a failure only when it is for good (Temporal retries the rest). */
+  async function countTouch<T>(channel: Channel, act: () => Promise<T>, resultOf: (value: T) => TouchResult): Promise<T> {
+    try {
+      const value = await act();
+      metrics.touches.inc({ channel, result: resultOf(value) });
+      return value;
+    } catch (err) {
+      if (isFinal(err)) metrics.touches.inc({ channel, result: 'failed' });
+      throw err;
+    }
+  }
+  return countingIntegrationErrors({
     async recordLeadEvent({ leadId, type, occurredAt, data, view }: RecordLeadEventInput): Promise<void> {
-      await ledger.appendEvent({ leadId, type, occurredAt, data, idempotencyKey: executionKey() });
+      if (await ledger.appendEvent({ leadId, type, occurredAt, data, idempotencyKey: executionKey() })) countLeadEvent(metrics, type, data);
       if (view) {
         await views.save(view);
         const freed = await routing.syncFromView(view);
@@ -214,10 +229,17 @@ export function createActivities({ ledger, mailer, emails, zoho, zohoOrg, zohoVa
      * The task carries its key, so an attempt after a lost answer finds it instead of making another.
      */
     async createTouchTask(input: CreateTouchTaskInput): Promise<{ taskId: string | null }> {
-      if (!input.zohoLeadId) return { taskId: null };
+      // Without a Zoho lead (its sync failed for good) the touch reaches the owner's queue only: no task.
+      if (!input.zohoLeadId) {
+        metrics.touches.inc({ channel: input.channel, result: 'failed' });
+        return { taskId: null };
+      }
       // Nobody calls or messages a person who opted out: no new task for them (one already made stays,
       // and the workflow, told of the opt-out, closes it). The ledger knows first when Temporal did not.
-      if (!(await ledger.effect({ key: input.touchKey })) && (await ledger.isOptedOut({ leadId: input.lead.leadId }))) return { taskId: null };
+      if (!(await ledger.effect({ key: input.touchKey })) && (await ledger.isOptedOut({ leadId: input.lead.leadId }))) {
+        metrics.touches.inc({ channel: input.channel, result: 'suppressed' });
+        return { taskId: null };
+      }
       const zohoLeadId = input.zohoLeadId;
       const leadId = input.lead.leadId;
       await ensureLeadOwner(leadId, zohoLeadId);
@@ -225,7 +247,7 @@ export function createActivities({ ledger, mailer, emails, zoho, zohoOrg, zohoVa
       const priority = values.resolve('Tasks.Priority', input.highPriority || input.lead.urgency === 'high' ? 'High' : 'Normal');
       const status = values.resolve('Tasks.Status', 'Not Started');
       const owner = await zohoOwnerOf(leadId);
-      const taskId = await createOnce(claims, {
+      const taskId = await countTouch(input.channel, () => createOnce(claims, {
         key: input.touchKey, leadId, kind: 'zoho_task',
         find: async () => (await zoho.findMarked({ module: 'Tasks', parent: await parentFor(leadId, zohoLeadId), key: input.touchKey }))?.id ?? null,
         create: () => underParent(leadId, zohoLeadId, async (parent) => (await zoho.createTask({
@@ -237,7 +259,7 @@ export function createActivities({ ledger, mailer, emails, zoho, zohoOrg, zohoVa
           status: status.value,
           ownerId: owner.zohoId,
         })).id),
-      });
+      }), () => 'task_created');
       await recordFallbacks(leadId, [priority.fallback, status.fallback]);
       return { taskId };
     },
@@ -250,7 +272,7 @@ export function createActivities({ ledger, mailer, emails, zoho, zohoOrg, zohoVa
     async sendTouchEmail({ lead, owner, touchKey, template }: SendTouchEmailInput): Promise<SendTouchEmailResult> {
       // Urgency is read from the catalog now, as the mail leaves, never from the lead's snapshot.
       const urgency = urgencyFor({ course: await catalog.find(lead.course.code), country: lead.country, now: new Date() });
-      return sendOnce(claims, {
+      return countTouch('email', () => sendOnce(claims, {
         key: touchKey, leadId: lead.leadId, kind: 'email', address: lead.email,
         mail: () => {
           const unsubscribeUrl = `${publicUrl}/unsubscribe/${unsubscribeToken({ leadId: lead.leadId, secret: unsubscribeSecret })}`;
@@ -267,7 +289,7 @@ export function createActivities({ ledger, mailer, emails, zoho, zohoOrg, zohoVa
             ...content,
           };
         },
-      });
+      }), (sent) => sent.outcome);
     },
 
     planTouchSlot: (request: PlanTouchSlotInput) => planTouchSlot(request, mailboxCap),
@@ -359,11 +381,13 @@ export function createActivities({ ledger, mailer, emails, zoho, zohoOrg, zohoVa
       const day = at.slice(0, 10);
       const errorType = errorTypeOf(error);
       const key = `integration-failure:${integration}:${errorType}:${day}`;
-      await ledger.appendEvent({
+      const reported = await ledger.appendEvent({
         leadId, type: 'integration_failure_reported', occurredAt: at,
         idempotencyKey: `integration-failure:${leadId}:${callSite}:${day}`,
         data: { integration, callSite, errorType, directorMailKey: key },
       });
+      // Once per lead, call site and day, as the ledger notes it (a retry of this report is not another failure).
+      if (reported) metrics.integrationFailures.inc({ integration, kind: labelValue(errorType, 'Error') });
       await sendOnce(claims, {
         key, leadId, kind: 'integration_failure',
         mail: () => ({
@@ -373,7 +397,7 @@ export function createActivities({ ledger, mailer, emails, zoho, zohoOrg, zohoVa
         }),
       });
     },
-  };
+  }, metrics);
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -11,6 +11,7 @@ import { defaultKpiSettings, type KpiSettings } from '../services/analytics/kpis
 import type { Ledger } from '../integrations/ledger/ledger';
 import type { ZohoStatusMap } from '../integrations/zoho/status-mapping';
 import { requireApiKey } from './auth';
+import { requestMetrics } from './request-metrics';
 import { errorHandler, notFoundRoute } from './errors';
 import { LeadImports } from '../services/lead-import';
 import { LeadService } from '../services/lead-service';
@@ -51,6 +52,8 @@ export interface AppDeps {
 export function createApp({ temporal, ledger, secrets, zohoStatus, apiKey, publicUrl, policy, links, routingRules = [], director = { kpiSettings: defaultKpiSettings, timeZone: 'America/El_Salvador' }, sentMail, trustProxyHops = 0, log }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // First, so every answer is timed, refusals and 404s too (by route pattern, never the URL).
+  app.use(requestMetrics());
   app.set('trust proxy', trustProxyHops);
   const https = publicUrl.startsWith('https:');
   app.use(helmet({

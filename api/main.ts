@@ -3,6 +3,7 @@ import { apiKeysOf, firstAdminOf, kpiSettingsOf, loadConfig, policyOf, required,
 import { Ledger } from '../integrations/ledger/ledger';
 import { zohoStatusMap } from '../integrations/zoho/status-mapping';
 import { createLogger } from '../lib/logger';
+import { serveMetrics } from '../lib/metrics';
 import { createApp } from './app';
 import { Accounts } from './web/accounts';
 import { httpMailbox } from './web/sent-mailbox';
@@ -32,6 +33,9 @@ async function main(): Promise<void> {
     // Caught mail is shown only in development: in production mail goes to real people.
     sentMail: config.MAIL_CATCHER_URL && config.NODE_ENV !== 'production' ? httpMailbox(config.MAIL_CATCHER_URL) : undefined,
   });
+  // On a port of its own, for Prometheus only: the public port never serves /metrics.
+  const metricsServer = config.METRICS_PORT ? await serveMetrics({ port: config.METRICS_PORT }) : null;
+  if (metricsServer) log.info(`Metrics on http://localhost:${metricsServer.port}/metrics`);
   const server = app.listen(config.PORT, () => log.info(`API and web app on http://localhost:${config.PORT}`));
   server.on('error', (err) => {
     log.error({ err: err.message }, 'API could not listen');
@@ -39,6 +43,7 @@ async function main(): Promise<void> {
   });
   const shutdown = () => {
     log.info('Shutting down');
+    metricsServer?.close();
     server.close(() => {
       void Promise.allSettled([connection.close(), ledger.close()]).finally(() => process.exit(0));
     });

@@ -91,6 +91,12 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PORT: port(3000),
   PUBLIC_URL: z.url({ message: 'must be a URL' }).default('http://localhost:3000'),
+  /**
+   * Prometheus' `GET /metrics`, each on a port of its own so the public one never serves it: the API's
+   * (METRICS_PORT) and the worker's, which adds the Temporal SDK's metrics (WORKER_METRICS_PORT). Off when unset.
+   */
+  METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   /** Behind a reverse proxy: how many proxies to trust for the client's address (login rate limit), e.g. 1. */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   API_KEY: secret,
@@ -262,6 +268,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   const config = result.data;
   if (Boolean(config.ADMIN_EMAIL) !== Boolean(config.ADMIN_PASSWORD)) {
     throw new ConfigError('Invalid configuration:\n  ADMIN_EMAIL, ADMIN_PASSWORD: set both or neither');
+  }
+  if (config.METRICS_PORT === config.PORT) {
+    throw new ConfigError('Invalid configuration:\n  METRICS_PORT: must differ from PORT (the public port never serves /metrics)');
   }
   const zoho = [config.ZOHO_CLIENT_ID, config.ZOHO_CLIENT_SECRET, config.ZOHO_REFRESH_TOKEN];
   if (zoho.some(Boolean) && !zoho.every(Boolean)) {

@@ -180,6 +180,9 @@ export class ProductionTopology {
       LOG_LEVEL: this.options.logLevel ?? 'info',
       PUBLIC_URL,
       TRUST_PROXY_HOPS: '',
+      // Off here: two workers and two APIs share this host, and their ports would collide.
+      METRICS_PORT: '',
+      WORKER_METRICS_PORT: '',
       API_KEY: s.API_KEY,
       API_KEY_PREVIOUS: '',
       TEMPORAL_ADDRESS: this.temporalAddress,

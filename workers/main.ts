@@ -4,16 +4,23 @@ import { dkimOf, kpiSettingsOf, loadConfig, mailboxOf, mailDomainOf, required, s
 import { ensureSchedules } from '../integrations/temporal/schedules';
 import { Ledger } from '../integrations/ledger/ledger';
 import { createLogger } from '../lib/logger';
+import { metrics, serveMetrics } from '../lib/metrics';
+import { Routing } from '../integrations/ledger/routing';
 import { createMailer } from '../integrations/mailer';
 import { ZohoClient } from '../integrations/zoho/client';
 import { ZohoOrgMetadata } from '../integrations/zoho/org-metadata';
 import { zohoStatusMap } from '../integrations/zoho/status-mapping';
 import { createLeadWorker } from './lead-worker';
+import { freeLocalPort, sdkMetricsText } from './metrics';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger({ name: 'worker', level: config.LOG_LEVEL });
+  // The SDK's own metrics (task latencies, slots, sticky cache) go to an exporter only this process
+  // reads: the worker's /metrics serves them after ours. Installed before any connection is made.
+  const sdkMetrics = config.WORKER_METRICS_PORT ? `127.0.0.1:${await freeLocalPort()}` : null;
   Runtime.install({
+    ...(sdkMetrics ? { telemetryOptions: { metrics: { prometheus: { bindAddress: sdkMetrics, useSecondsForDurations: true } } } } : {}),
     logger: new DefaultLogger('INFO', ({ level, message, meta }) => {
       // The bundler's multi-line build report is only interesting when debugging.
       const lvl = message.startsWith('asset workflow-bundle') ? 'debug' : (level.toLowerCase() as Lowercase<LogLevel>);
@@ -23,6 +30,14 @@ async function main(): Promise<void> {
 
   const ledger = Ledger.connect(required(config, 'DATABASE_URL'));
   await ledger.migrate();
+  const metricsServer = sdkMetrics && config.WORKER_METRICS_PORT
+    ? await serveMetrics({ port: config.WORKER_METRICS_PORT, more: sdkMetricsText(sdkMetrics) })
+    : null;
+  if (metricsServer) {
+    const routing = new Routing(ledger.pool);
+    metrics.watchLeadsWaiting(() => routing.waitingByPool());
+    log.info(`Metrics on http://localhost:${metricsServer.port}/metrics`);
+  }
   const mailer = createMailer({
     smtpUrl: required(config, 'SMTP_URL'),
     from: config.MAIL_FROM,
@@ -69,6 +84,7 @@ async function main(): Promise<void> {
   log.info('Worker started');
   await worker.run();
   zohoOrg.stop();
+  metricsServer?.close();
   await connection.close();
   await clientConnection.close();
   mailer.close();

@@ -81,12 +81,14 @@ export class Ledger {
     }
   }
 
-  async appendEvent(event: LeadEvent): Promise<void> {
-    await this.pool.query(
+  /** Answers whether the event is new: false when its idempotency key was already recorded (a retry). */
+  async appendEvent(event: LeadEvent): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
       `INSERT INTO lead_events (lead_id, type, occurred_at, idempotency_key, data)
        VALUES ($1, $2, $3, $4, $5) ON CONFLICT (idempotency_key) DO NOTHING`,
       [event.leadId, event.type, event.occurredAt, event.idempotencyKey, JSON.stringify(event.data ?? {})],
     );
+    return rowCount === 1;
   }
 
   async eventsOf({ leadId }: { leadId: string }): Promise<StoredLeadEvent[]> {

@@ -97,6 +97,12 @@ export class Routing {
     return rows.map((r) => ({ ...r, active: Number(r.active) }));
   }
 
+  /** How many leads wait in each pool: counts only, for the metrics scrape. */
+  async waitingByPool(): Promise<Record<string, number>> {
+    const { rows } = await this.pool.query<{ pool: string; n: string }>('SELECT pool, count(*) AS n FROM routing_queue GROUP BY pool');
+    return Object.fromEntries(rows.map((r) => [r.pool, Number(r.n)]));
+  }
+
   async waiting(): Promise<{ leadId: string; pool: string; queuedAt: string }[]> {
     const { rows } = await this.pool.query<{ lead_id: string; pool: string; queued_at: Date }>('SELECT lead_id, pool, queued_at FROM routing_queue ORDER BY queued_at');
     return rows.map((r) => ({ leadId: r.lead_id, pool: r.pool, queuedAt: r.queued_at.toISOString() }));

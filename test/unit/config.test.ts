@@ -26,6 +26,14 @@ test('every bad variable is named with what is wrong, all at once', () => {
   expect(text).toMatch(/API_KEY: must be at least 32 characters/);
 });
 
+test('/metrics is off unless its port is set, and never on the public port', () => {
+  const config = parseConfig({});
+  expect([config.METRICS_PORT, config.WORKER_METRICS_PORT]).toEqual([undefined, undefined]);
+  expect(parseConfig({ METRICS_PORT: '9464', WORKER_METRICS_PORT: '9465' })).toMatchObject({ METRICS_PORT: 9464, WORKER_METRICS_PORT: 9465 });
+  expect(message({ METRICS_PORT: '3000' })).toMatch(/METRICS_PORT: must differ from PORT/);
+  expect(message({ WORKER_METRICS_PORT: 'nine' })).toMatch(/WORKER_METRICS_PORT: /);
+});
+
 /** Distinct production secrets, 32+ characters each, as an operator would generate them. */
 const PRODUCTION = {
   NODE_ENV: 'production',
