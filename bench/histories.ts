@@ -12,7 +12,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundle } from '@temporalio/worker';
 import { getLeadState, recordOutcome } from '../domain/messages';
 import { defaultPolicy } from '../domain/policy';
-import { timeSkippingEnv } from '../test/support/temporal';
+import { runsOf, timeSkippingEnv } from '../test/support/temporal';
 import { leadAt, recordingActivities, startLead, travelTo } from '../test/workflow/harness';
 import { HEARTBEATING } from '../workflows/activity-proxies';
 import { bundleLeadWorkflows } from '../workers/lead-worker';
@@ -69,17 +69,6 @@ async function settle(env: TestWorkflowEnvironment, workflowId: string): Promise
   if (why) throw new Error(`${workflowId} never settled: ${why} in flight`);
 }
 
-/** The lead's runs, oldest first (the test server cannot list runs: walk the chain back). */
-async function chainOf(env: TestWorkflowEnvironment, workflowId: string): Promise<History[]> {
-  const histories: History[] = [];
-  let runId: string | undefined = (await env.client.workflow.getHandle(workflowId).describe()).runId;
-  while (runId) {
-    const history = await env.client.workflow.getHandle(workflowId, runId).fetchHistory();
-    histories.unshift(history);
-    runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
-  }
-  return histories;
-}
 
 async function live(
   bundle: WorkflowBundle, name: string, hooks: Parameters<typeof recordingActivities>[0],
@@ -100,7 +89,7 @@ async function live(
       await settle(env, workflowId);
       await play({ env, workflowId, travel });
       await settle(env, workflowId);
-      const runs = (await chainOf(env, workflowId)).map((h) => runCost(h, HEARTBEATING));
+      const runs = (await runsOf(env, workflowId)).map((h) => runCost(h, HEARTBEATING));
       const stage = (await env.client.workflow.getHandle(workflowId).query(getLeadState)).stage;
       const { status } = await env.client.workflow.getHandle(workflowId).describe();
       if (status.name === 'RUNNING') await env.client.workflow.getHandle(workflowId).terminate('counted by the bench');

@@ -1,3 +1,4 @@
+import { OAS_DIR } from '../support/zoho-oas';
 import fs from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
@@ -8,7 +9,7 @@ import { SANDBOX_USERS, createZohoSandbox, type ZohoSandbox } from '../../dev/zo
  * against Zoho's shapes and not against our memory of them.
  */
 
-const OAS_DIR = path.resolve(__dirname, '../../../shared/reference/zoho-crm-oas-v8');
+
 type Schema = Record<string, unknown>;
 const oas = (file: string) => JSON.parse(fs.readFileSync(path.join(OAS_DIR, file), 'utf8')) as Schema;
 const RECORD = oas('record.json');

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { getLeadState, recordOutcome } from '../../domain/messages';
 import { bundleLeadWorkflows } from '../../workers/lead-worker';
-import { timeSkippingEnv } from '../support/temporal';
+import { runsOf, timeSkippingEnv } from '../support/temporal';
 import { leadAt, recordingActivities, startLead, travelTo } from './harness';
 
 const into = process.argv.find((a) => a.startsWith('--into='))?.slice('--into='.length);
@@ -23,14 +23,7 @@ async function main(): Promise<void> {
   async function scenario(name: string, play: (ctx: Awaited<ReturnType<typeof setUp>>) => Promise<void>) {
     const ctx = await setUp();
     await ctx.worker.runUntil(() => play(ctx));
-    // Walk the continue-as-new chain back from the latest run (the test server cannot list runs).
-    const histories = [];
-    let runId: string | undefined = (await ctx.env.client.workflow.getHandle(ctx.handle.workflowId).describe()).runId;
-    while (runId) {
-      const history = await ctx.env.client.workflow.getHandle(ctx.handle.workflowId, runId).fetchHistory();
-      histories.unshift(history);
-      runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
-    }
+    const histories = await runsOf(ctx.env, ctx.handle.workflowId);
     for (const [i, history] of histories.entries()) {
       // Protobuf binary, exactly as the server sent it.
       writeFileSync(join(dir, `${name}.run-${i + 1}.history.bin`), temporal.api.history.v1.History.encode(history).finish());

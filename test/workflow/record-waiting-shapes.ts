@@ -26,7 +26,7 @@ import type { LeadState } from '../../domain/lead-state';
 import { getLeadState, leadReturned, outcomeSignal, recordOutcome, runCommand, type LeadReturn } from '../../domain/messages';
 import type { Command, Outcome } from '../../domain/outcomes';
 import { bundleLeadWorkflows } from '../../workers/lead-worker';
-import { timeSkippingEnv } from '../support/temporal';
+import { runsOf, timeSkippingEnv } from '../support/temporal';
 import { DEFAULT_OWNER, leadAt, recordingActivities, startLead, travelTo, type SideEffect } from './harness';
 
 const into = process.argv.find((a) => a.startsWith('--into='))?.slice('--into='.length);
@@ -446,17 +446,6 @@ async function within<T>({ ms, what, work }: { ms: number; what: string; work: P
   }
 }
 
-/** The lead's runs, oldest first (the test server cannot list runs: walk the chain back). */
-async function chainOf({ env, workflowId }: { env: TestWorkflowEnvironment; workflowId: string }): Promise<History[]> {
-  const histories: History[] = [];
-  let runId: string | undefined = (await env.client.workflow.getHandle(workflowId).describe()).runId;
-  while (runId) {
-    const history = await env.client.workflow.getHandle(workflowId, runId).fetchHistory();
-    histories.unshift(history);
-    runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
-  }
-  return histories;
-}
 
 async function record({ shape, bundle }: { shape: Shape; bundle: WorkflowBundle }): Promise<void> {
   const env = await timeSkippingEnv();
@@ -508,7 +497,7 @@ async function record({ shape, bundle }: { shape: Shape; bundle: WorkflowBundle 
       } catch (err) {
         throw new Error(`${shape.name}: ${(err as Error).message}\n${JSON.stringify(await lead.state(), null, 1)}`);
       }
-      const histories = await chainOf({ env, workflowId });
+      const histories = await runsOf(env, workflowId);
       if (histories.length < (shape.minRuns ?? 1)) throw new Error(`${shape.name}: expected ${shape.minRuns} runs, got ${histories.length}`);
       const why = unsettled(histories[histories.length - 1]!);
       if (why) throw new Error(`${shape.name}: the history moved on after settling (${why})`);
