@@ -24,11 +24,13 @@ import type { Client } from '@temporalio/client';
 import type { IntegrationFailureInput, SendTouchEmailResult } from '../domain/effects';
 import { createOnce, DEFAULT_CLAIM_TIMING, sendOnce, type ClaimTiming } from './claims';
 import type { EmailRenderers } from './ports';
+import { followLeadEvent } from './follow-lead-event';
 import { planTouchSlot, type PlanTouchSlotInput } from './touch-slot';
 import { MailboxDays } from '../integrations/ledger/mailbox-days';
 import { labelValue, metrics as processMetrics, type Metrics, type TouchResult } from '../lib/metrics';
 import { countingIntegrationErrors, countLeadEvent, isFinal } from './metrics';
 
+export type { FollowLeadEventInput } from './follow-lead-event';
 export type { PlanTouchSlotInput, TouchSlot } from './touch-slot';
 export { DEFAULT_CLAIM_TIMING, EffectInProgressError, type ClaimTiming } from './claims';
 export type { DirectorReports, EmailRenderers, MailContent } from './ports';
@@ -130,7 +132,7 @@ export function createActivities({ ledger, mailer, emails, zoho, zohoOrg, zohoVa
       throw err;
     }
   }
-  return countingIntegrationErrors({
+  const activities = countingIntegrationErrors({
     async recordLeadEvent({ leadId, type, occurredAt, data, view }: RecordLeadEventInput): Promise<void> {
       if (await ledger.appendEvent({ leadId, type, occurredAt, data, idempotencyKey: executionKey() })) countLeadEvent(metrics, type, data);
       if (view) {
@@ -398,6 +400,7 @@ export function createActivities({ ledger, mailer, emails, zoho, zohoOrg, zohoVa
       });
     },
   }, metrics);
+  return { ...activities, followLeadEvent: followLeadEvent(activities) };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

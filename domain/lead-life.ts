@@ -355,6 +355,22 @@ export function zohoRecordsFor(state: LeadState, { type, occurredAt, data: d }: 
 }
 
 /**
+ * What Zoho gets for a ledger event, when the event and its Zoho writes go in one activity: a note
+ * (and a call log) for an email or an outcome, the status for a stage. Null when Zoho gets nothing, or
+ * when it takes a step of its own: the conversion on hand-off to the closer.
+ */
+export function zohoWritesFor(state: LeadState, event: LifecycleEvent): { note?: ZohoNote; call?: ZohoCall; stage?: Stage } | null {
+  if (event.type === 'email_sent' || event.type === 'outcome_recorded') {
+    const { note, call } = zohoRecordsFor(state, event);
+    return call ? { note, call } : { note };
+  }
+  if (event.type !== 'stage_changed' || state.zohoConverted || event.data.to === 'closing') return null;
+  return { stage: event.data.to as Stage };
+}
+type ZohoNote = ReturnType<typeof zohoRecordsFor>['note'];
+type ZohoCall = NonNullable<ReturnType<typeof zohoRecordsFor>['call']>;
+
+/**
  * The note a person's later follow-up leaves on their Zoho record, so whoever opens it sees that they
  * came back, for what, and how the follow-up before ended. Null for a first follow-up.
  */

@@ -14,7 +14,7 @@ export const ACTIVITY_OPTIONS = {
 
 /** Activities that heartbeat while an outside system answers (activities/claims.ts). */
 export const HEARTBEATING: ReadonlySet<keyof Activities> = new Set<keyof Activities>([
-  'sendTouchEmail', 'createTouchTask', 'addZohoNote', 'logZohoCall', 'escalate', 'reportIntegrationFailure',
+  'sendTouchEmail', 'createTouchTask', 'addZohoNote', 'logZohoCall', 'followLeadEvent', 'escalate', 'reportIntegrationFailure',
 ]);
 
 /** The activities as the workflow calls them; spread ACTIVITY_OPTIONS to add a summary per call. */

@@ -14,17 +14,28 @@ export function followInLedgerAndZoho({ state, outbox, now, run, survive }: Lead
     for (;;) {
       await condition(() => outbox.length > 0);
       const event = outbox[0]!;
-      await run('recordLeadEvent', `Ledger: ${event.type}`, { leadId: state.leadId, ...event, view: leadViewOf(state) });
-      if (state.zohoLeadId) {
-        try {
-          await followInZoho(event, state.zohoLeadId);
-        } catch (err) {
-          await survive(err, { callSite: `zoho:${event.type}`, integration: 'zoho', events: (error) => life.crmSyncFailed(error, now(), event.type) });
-        }
+      try {
+        await follow(event);
+      } catch (err) {
+        // Ledger writes are retried until they land: a failure for good is Zoho's, after the ledger has the event.
+        await survive(err, { callSite: `zoho:${event.type}`, integration: 'zoho', events: (error) => life.crmSyncFailed(error, now(), event.type) });
       }
       outbox.shift();
     }
   })();
+
+  async function follow(event: LifecycleEvent): Promise<void> {
+    const record = { leadId: state.leadId, ...event, view: leadViewOf(state) };
+    const zohoLeadId = state.zohoLeadId;
+    const writes = zohoLeadId ? life.zohoWritesFor(state, event) : null;
+    // One step for the event and its Zoho writes; histories written before keep their two or three.
+    if (zohoLeadId && writes && patched('ledger-and-zoho-together')) {
+      return run('followLeadEvent', `Ledger y Zoho: ${event.type}`, { ...record, zoho: { zohoLeadId, ...writes } });
+    }
+    await run('recordLeadEvent', `Ledger: ${event.type}`, record);
+    // Read again: the Zoho lead may have been made while the ledger was written.
+    if (state.zohoLeadId) await followInZoho(event, state.zohoLeadId);
+  }
 
   async function followInZoho(event: LifecycleEvent, zohoLeadId: string): Promise<void> {
     // Notes, calls and conversion came after leads were already in flight: older histories replay without them.

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities, EffectInProgressError } from '../../activities';
 import { leadIdFor, leadWorkflowId, messageIdFor } from '../../domain/ids';
 import { leadInputSchema, type Lead } from '../../domain/lead';
@@ -251,6 +252,25 @@ describe('Zoho: a create whose answer was lost is found by its key, not made twi
     const under = (r: Record<string, unknown>) => ((r.Parent_Id ?? r.What_Id) as { id?: string } | undefined)?.id === zohoLeadId;
     expect(stack.sandbox.records('Notes').filter(under)).toHaveLength(1);
     expect(stack.sandbox.records('Calls').filter(under)).toHaveLength(1);
+  });
+
+  test('the ledger event and its Zoho note in one step: retried after a lost answer, one event and one note', async () => {
+    const zoho = new ZohoClient({ accountsUrl: stack.zohoUrl, clientId: 'it-client', clientSecret: 'it-secret', refreshToken: 'it-refresh' });
+    const activities = createActivities({ ...stack.activityDeps, zoho });
+    const { lead, zohoLeadId } = await withLead(activities);
+    // Temporal's retry of one activity: the same workflow run and activity id, another attempt.
+    const attempt = new MockActivityEnvironment({ activityId: '7', workflowExecution: { workflowId: leadWorkflowId(lead), runId: 'run-1' } });
+    const input = {
+      leadId: lead.leadId, type: 'email_sent', occurredAt: new Date().toISOString(), data: { template: 'first-email' },
+      zoho: { zohoLeadId, note: { leadId: lead.leadId, key: `${lead.leadId}:zoho:email:1`, title: 'Correo enviado: first-email', content: 'Seguimiento envió el correo.' } },
+    };
+    stack.sandbox.injectFault({ kind: 'lost-answer', mode: 'destroy', path: '/crm/v8/Notes', method: 'POST' });
+    await expect(attempt.run(activities.followLeadEvent, input)).rejects.toBeInstanceOf(ZohoOutcomeUnknownError);
+    // The ledger has the event before Zoho is asked: the workflow's follow-up never waits on Zoho for it.
+    expect((await stack.ledger.eventsOf({ leadId: lead.leadId })).filter((e) => e.type === 'email_sent')).toHaveLength(1);
+    await attempt.run(activities.followLeadEvent, input);
+    expect((await stack.ledger.eventsOf({ leadId: lead.leadId })).filter((e) => e.type === 'email_sent')).toHaveLength(1);
+    expect(stack.sandbox.records('Notes').filter((r) => (r.Parent_Id as { id?: string } | undefined)?.id === zohoLeadId)).toHaveLength(1);
   });
 
   test('a record Zoho refuses for good marks the claim failed, so a deliberate retry may try again', async () => {

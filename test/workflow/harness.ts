@@ -4,6 +4,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { Activities } from '../../activities';
 import type { SendTouchEmailResult } from '../../domain/effects';
+import { followLeadEvent } from '../../activities/follow-lead-event';
 import { planTouchSlot } from '../../activities/touch-slot';
 import { selectCadence } from '../../domain/cadence';
 import { leadIdFor, leadWorkflowId } from '../../domain/ids';
@@ -46,6 +47,8 @@ export function recordingActivities(hooks: {
     async recordLeadEvent(e) {
       events.push(e);
     },
+    // The real composition, over these recording parts (a part made to fail for good fails it too).
+    followLeadEvent: (input) => followLeadEvent(activities)(input),
     async syncLeadToZoho() {
       return { zohoLeadId: '5843000000123001' };
     },
