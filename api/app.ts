@@ -12,6 +12,7 @@ import type { Ledger } from '../integrations/ledger/ledger';
 import type { ZohoStatusMap } from '../integrations/zoho/status-mapping';
 import { requireApiKey } from './auth';
 import { requestMetrics } from './request-metrics';
+import { requestSpans } from './request-spans';
 import { errorHandler, notFoundRoute } from './errors';
 import { LeadImports } from '../services/lead-import';
 import { LeadService } from '../services/lead-service';
@@ -52,7 +53,8 @@ export interface AppDeps {
 export function createApp({ temporal, ledger, secrets, zohoStatus, apiKey, publicUrl, policy, links, routingRules = [], director = { kpiSettings: defaultKpiSettings, timeZone: 'America/El_Salvador' }, sentMail, trustProxyHops = 0, log }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  // First, so every answer is timed, refusals and 404s too (by route pattern, never the URL).
+  // First, so every answer is timed and traced, refusals and 404s too (by route pattern, never the URL).
+  app.use(requestSpans());
   app.use(requestMetrics());
   app.set('trust proxy', trustProxyHops);
   const https = publicUrl.startsWith('https:');

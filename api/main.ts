@@ -1,9 +1,11 @@
 import { Client, Connection } from '@temporalio/client';
-import { apiKeysOf, firstAdminOf, kpiSettingsOf, loadConfig, policyOf, required, secretsOf, temporalAddress } from '../config';
+import { apiKeysOf, firstAdminOf, kpiSettingsOf, loadConfig, otlpTracesUrlOf, policyOf, required, secretsOf } from '../config';
 import { Ledger } from '../integrations/ledger/ledger';
+import { temporalConnectionOptions } from '../integrations/temporal/connection';
 import { zohoStatusMap } from '../integrations/zoho/status-mapping';
 import { createLogger } from '../lib/logger';
 import { serveMetrics } from '../lib/metrics';
+import { startTracing, tracedClientInterceptors } from '../lib/tracing';
 import { createApp } from './app';
 import { Accounts } from './web/accounts';
 import { httpMailbox } from './web/sent-mailbox';
@@ -12,9 +14,12 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger({ name: 'api', level: config.LOG_LEVEL });
   if (!config.API_KEY) log.warn(`API_KEY is not set: using the development key "${apiKeysOf(config).current}"`);
+  // Before the client: its calls join each request's trace (off without OTEL_EXPORTER_OTLP_ENDPOINT).
+  const tracing = startTracing({ service: 'seguimiento-api', url: otlpTracesUrlOf(config) });
+  if (tracing) log.info('Traces go to the OTLP endpoint');
   // Connection.lazy lets the API come up (and answer 503s) while Temporal is still starting.
-  const connection = Connection.lazy({ address: temporalAddress(config) });
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const connection = Connection.lazy(temporalConnectionOptions(config));
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: tracedClientInterceptors(tracing) });
   const ledger = Ledger.connect(required(config, 'DATABASE_URL'));
   await ledger.migrate();
   const accounts = new Accounts(ledger.pool);
@@ -45,7 +50,7 @@ async function main(): Promise<void> {
     log.info('Shutting down');
     metricsServer?.close();
     server.close(() => {
-      void Promise.allSettled([connection.close(), ledger.close()]).finally(() => process.exit(0));
+      void Promise.allSettled([connection.close(), ledger.close(), tracing?.shutdown()]).finally(() => process.exit(0));
     });
   };
   process.on('SIGTERM', shutdown);

@@ -1,4 +1,5 @@
 import { createPrivateKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { defaultKpiSettings, type KpiSettings } from '../domain/kpi-settings';
 import { DAY_MS, defaultPolicy, type FollowUpPolicy } from '../domain/policy';
@@ -80,6 +81,16 @@ function isPrivateKey(pem: string): boolean {
   }
 }
 
+/** A PEM file the process can read now: a missing or unreadable certificate stops the start, not the first call. */
+function isPemFile(path: string): boolean {
+  try {
+    return readFileSync(path, 'utf8').includes('-----BEGIN ');
+  } catch {
+    return false;
+  }
+}
+const pemFile = z.string().refine(isPemFile, 'must be the path of a readable PEM file (-----BEGIN …)').optional();
+
 /** Long enough that guessing is hopeless: 32 characters, e.g. `openssl rand -hex 32` gives 64. */
 export const MIN_SECRET_LENGTH = 32;
 const secret = z.string().min(MIN_SECRET_LENGTH, `must be at least ${MIN_SECRET_LENGTH} characters (e.g. openssl rand -hex 32)`).optional();
@@ -97,6 +108,25 @@ const schema = z.object({
    */
   METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /**
+   * The lead worker's sticky cache and task slots (workers/lead-worker.ts), per worker process. The SDK's
+   * own cache default grows with the host's memory (about 2,300 workflows on a 24 GB host) and a lead
+   * in a worker costs about 1.5 MiB of resident memory over its 430 MiB at start (npm run bench:scale):
+   * the default would put a worker far over the 1.5 GB goal, 500 caps the part the cache holds. Sleeping
+   * leads gain nothing from the cache (their next task comes hours or days later); it serves a lead's
+   * burst of tasks at a touch. The cap alone did not hold the goal in the bench (1.5 GB at 800 leads):
+   * V8's heap, 4 GB here, grows before it collects; docs/scaling.md says what to try next. Workflow tasks run on one thread, so 20 slots only keep it fed; 40 activities keep
+   * the ledger's 10 connections busy while others wait on SMTP or Zoho. docs/scaling.md has the numbers.
+   */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(500),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(1000).default(20),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(1000).default(40),
+  /**
+   * OpenTelemetry traces, sent over OTLP (HTTP, protobuf) when one of these is set, off otherwise (lib/tracing.ts):
+   * the collector's base URL (`/v1/traces` is appended), or the traces URL itself, which wins.
+   */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL such as http://otel-collector:4318' }).optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL such as http://otel-collector:4318/v1/traces' }).optional(),
   /** Behind a reverse proxy: how many proxies to trust for the client's address (login rate limit), e.g. 1. */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   API_KEY: secret,
@@ -105,6 +135,17 @@ const schema = z.object({
   TEMPORAL_ADDRESS: z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port').optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_UI_URL: z.url({ message: 'must be a URL' }).default('http://localhost:8233'),
+  /**
+   * Temporal Cloud or a server behind TLS (docs/operations.md): an API key, or a client certificate
+   * and its key for mTLS (paths of PEM files), never both; either turns TLS on. TEMPORAL_TLS_CA (a PEM
+   * file) and TEMPORAL_TLS_SERVER_NAME are for a server whose certificate the system does not trust
+   * or whose name differs from TEMPORAL_ADDRESS's host; set alone they turn TLS on without a client identity.
+   */
+  TEMPORAL_API_KEY: z.string().min(1).optional(),
+  TEMPORAL_TLS_CERT: pemFile,
+  TEMPORAL_TLS_KEY: pemFile,
+  TEMPORAL_TLS_CA: pemFile,
+  TEMPORAL_TLS_SERVER_NAME: z.string().regex(HOSTNAME, 'must be a host name such as temporal.internal').optional(),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection URL')
@@ -260,7 +301,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const result = schema.safeParse(present);
   // Secrets are plain text, so their problems are found on the raw values and reported with the rest.
-  const secretProblems = [...secretProblemsOf(present), ...deliveryProblemsOf(present)];
+  const secretProblems = [...secretProblemsOf(present), ...deliveryProblemsOf(present), ...temporalProblemsOf(present)];
   if (!result.success || secretProblems.length) {
     const lines = [...(result.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`) ?? []), ...secretProblems];
     throw new ConfigError(`Invalid configuration:\n${lines.map((line) => `  ${line}`).join('\n')}`);
@@ -370,9 +411,28 @@ function deliveryProblemsOf(env: Record<string, string | undefined>): string[] {
   return problems;
 }
 
+/** How the app proves who it is to Temporal: one way, whole (docs/operations.md, "Temporal Cloud"). */
+function temporalProblemsOf(env: Record<string, string | undefined>): string[] {
+  const problems: string[] = [];
+  const pair = ['TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY'] as const;
+  const given = pair.filter((name) => env[name]);
+  if (given.length === 1) problems.push(`${pair.join(', ')}: set both for mTLS (${pair.find((name) => !env[name])} is missing)`);
+  if (env.TEMPORAL_API_KEY && given.length) problems.push(`TEMPORAL_API_KEY, ${given.join(', ')}: use an API key or a client certificate, not both`);
+  return problems;
+}
+
 /** The domain of MAIL_FROM: the right-hand side of our Message-IDs. */
 export function mailDomainOf(config: Config): string {
   return domainOfAddress(config.MAIL_FROM)!;
+}
+
+/** The lead worker's cache and slots, in the SDK's words (see WORKER_MAX_CACHED_WORKFLOWS). */
+export function workerTuningOf(config: Config) {
+  return {
+    maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+    maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+    maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
+  };
 }
 
 /** MAIL_FROM's address alone, lower case: the mailbox whose daily cap the mails share. */
@@ -398,8 +458,15 @@ export function secretsOf(config: Config): Secrets {
 /** The API keys accepted: the current one and, during a rotation, the previous one. */
 export const apiKeysOf = (config: Config): Secret => secretOf(config, 'API_KEY');
 
-export function temporalAddress(config: Config): string {
+export function temporalAddress(config: Pick<Config, 'TEMPORAL_ADDRESS' | 'DEV_TEMPORAL_PORT'>): string {
   return config.TEMPORAL_ADDRESS ?? `localhost:${config.DEV_TEMPORAL_PORT}`;
+}
+
+/** Where spans go (OTLP over HTTP), as the OpenTelemetry specification reads these variables; null: tracing is off. */
+export function otlpTracesUrlOf(config: Config): string | null {
+  if (config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) return config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+  if (config.OTEL_EXPORTER_OTLP_ENDPOINT) return `${config.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces`;
+  return null;
 }
 
 /** A service the process cannot run without; `npm start` fills these in for its local stand-ins. */

@@ -28,7 +28,7 @@ const TEMPORAL_DB_USER = 'temporal';
 const LEDGER_DB_USER = 'seguimiento';
 const LEDGER_DB = 'seguimiento';
 /** The PostgreSQL superuser dev/postgres.ts creates; it only listens on 127.0.0.1. */
-const SUPERUSER = { user: 'postgres', password: 'postgres' };
+export const SUPERUSER = { user: 'postgres', password: 'postgres' };
 export const ADMIN_EMAIL = 'direccion@example.com';
 export const MAIL_DOMAIN = 'example.com';
 /** Links in mail and session cookies need https in production; nothing answers here, it is a local stand-in. */
@@ -102,7 +102,15 @@ export interface ProductionTopologyOptions {
   temporalLogLevel?: string;
   /** Temporal's log goes to `<dir>/temporal/server.log` instead of the terminal. */
   temporalLogToFile?: boolean;
+  /** Settings over the compose file's for the app processes (the scale bench lifts MAIL_DAILY_CAP). */
+  environment?: Record<string, string>;
   say?: (message: string) => void;
+  /**
+   * Runs once PostgreSQL and the roles are there, before Temporal's schemas are applied: a restore
+   * (dev/backup.ts) goes here, into databases nothing has written yet. `workers: 0, apis: 0` then
+   * start Temporal alone on what was restored.
+   */
+  afterPostgres?: (superuser: PostgresLogin) => Promise<void>;
 }
 
 export class ProductionTopology {
@@ -164,6 +172,11 @@ export class ProductionTopology {
     return `postgres://${LEDGER_DB_USER}:${this.secrets.SEGUIMIENTO_DB_PASSWORD}@127.0.0.1:${this.ports.postgres}/${LEDGER_DB}`;
   }
 
+  /** The PostgreSQL superuser, as `npm run backup -- --dir <dir>` logs in. */
+  get superuserLogin(): PostgresLogin {
+    return { host: '127.0.0.1', port: this.ports.postgres, ...SUPERUSER };
+  }
+
   private get temporalLogin(): PostgresLogin {
     return { host: '127.0.0.1', port: this.ports.postgres, user: TEMPORAL_DB_USER, password: this.secrets.TEMPORAL_DB_PASSWORD };
   }
@@ -183,11 +196,22 @@ export class ProductionTopology {
       // Off here: two workers and two APIs share this host, and their ports would collide.
       METRICS_PORT: '',
       WORKER_METRICS_PORT: '',
+      // Traces off, as the compose file's default.
+      OTEL_EXPORTER_OTLP_ENDPOINT: '',
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: '',
+      WORKER_MAX_CACHED_WORKFLOWS: '',
+      WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '',
+      WORKER_MAX_CONCURRENT_ACTIVITIES: '',
       API_KEY: s.API_KEY,
       API_KEY_PREVIOUS: '',
       TEMPORAL_ADDRESS: this.temporalAddress,
       TEMPORAL_NAMESPACE: NAMESPACE,
       TEMPORAL_UI_URL: '',
+      TEMPORAL_API_KEY: '',
+      TEMPORAL_TLS_CERT: '',
+      TEMPORAL_TLS_KEY: '',
+      TEMPORAL_TLS_CA: '',
+      TEMPORAL_TLS_SERVER_NAME: '',
       DATABASE_URL: this.databaseUrl,
       SMTP_URL: `smtp://127.0.0.1:${this.ports.smtp}`,
       MAIL_FROM: `Seguimiento <seguimiento@${MAIL_DOMAIN}>`,
@@ -233,7 +257,7 @@ export class ProductionTopology {
 
   /** Only what the topology sets reaches the app: nothing of the caller's shell (a DATABASE_URL, DEV_* ports). */
   processEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-    return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? this.dir, ...this.appEnvironment(), ...extra };
+    return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? this.dir, ...this.appEnvironment(), ...this.options.environment, ...extra };
   }
 
   private typescript(name: string, file: string, args: string[] = [], env: NodeJS.ProcessEnv = process.env): ServiceProcess {
@@ -285,6 +309,7 @@ export class ProductionTopology {
       ]), (p) => p.waitUntil('it answered HTTP', () => httpAnswers(`${this.zohoUrl}/__sandbox/faults`), 60_000));
       await Promise.all([this.postgres.start(), this.smtp.start(), this.zoho.start()]);
       await this.ensureRoles();
+      await this.options.afterPostgres?.(this.superuserLogin);
     });
 
     await this.timed('temporal schemas', () => prepareTemporalSchemas(this.build, this.temporalLogin));

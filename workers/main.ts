@@ -1,10 +1,12 @@
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
-import { dkimOf, kpiSettingsOf, loadConfig, mailboxOf, mailDomainOf, required, secretsOf, temporalAddress } from '../config';
+import { DefaultLogger, NativeConnection, Runtime, type LogLevel, type Worker } from '@temporalio/worker';
+import { dkimOf, kpiSettingsOf, loadConfig, mailboxOf, mailDomainOf, otlpTracesUrlOf, required, secretsOf, workerTuningOf } from '../config';
 import { ensureSchedules } from '../integrations/temporal/schedules';
+import { temporalConnectionOptions } from '../integrations/temporal/connection';
 import { Ledger } from '../integrations/ledger/ledger';
 import { createLogger } from '../lib/logger';
 import { metrics, serveMetrics } from '../lib/metrics';
+import { startTracing, tracedClientInterceptors } from '../lib/tracing';
 import { Routing } from '../integrations/ledger/routing';
 import { createMailer } from '../integrations/mailer';
 import { ZohoClient } from '../integrations/zoho/client';
@@ -12,6 +14,7 @@ import { ZohoOrgMetadata } from '../integrations/zoho/org-metadata';
 import { zohoStatusMap } from '../integrations/zoho/status-mapping';
 import { createLeadWorker } from './lead-worker';
 import { freeLocalPort, sdkMetricsText } from './metrics';
+import { workerReadiness } from './health';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -28,10 +31,15 @@ async function main(): Promise<void> {
     }),
   });
 
+  // Workflow and activity spans continue the API request's trace (off without OTEL_EXPORTER_OTLP_ENDPOINT).
+  const tracing = startTracing({ service: 'seguimiento-worker', url: otlpTracesUrlOf(config) });
+  if (tracing) log.info('Traces go to the OTLP endpoint');
   const ledger = Ledger.connect(required(config, 'DATABASE_URL'));
   await ledger.migrate();
+  // /health/live and /health/ready ride on the metrics port: not ready until the worker below polls.
+  const started: { connection?: Connection; worker?: Worker } = {};
   const metricsServer = sdkMetrics && config.WORKER_METRICS_PORT
-    ? await serveMetrics({ port: config.WORKER_METRICS_PORT, more: sdkMetricsText(sdkMetrics) })
+    ? await serveMetrics({ port: config.WORKER_METRICS_PORT, more: sdkMetricsText(sdkMetrics), ready: workerReadiness({ namespace: config.TEMPORAL_NAMESPACE, pool: ledger.pool, started }) })
     : null;
   if (metricsServer) {
     const routing = new Routing(ledger.pool);
@@ -55,11 +63,12 @@ async function main(): Promise<void> {
   // Zoho away at start does not stop the worker; the first write that needs them reads them.
   const zohoOrg = new ZohoOrgMetadata(zoho, { onError: (err) => log.warn({ err }, 'Could not read the Zoho org metadata; writes will read it when they need it') });
   await zohoOrg.start();
-  const connection = await NativeConnection.connect({ address: temporalAddress(config) });
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   // A client too, for what activities tell other workflows (a lead waiting for capacity).
-  const clientConnection = await Connection.connect({ address: temporalAddress(config) });
-  const temporal = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
-  const worker = await createLeadWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, deps: {
+  const clientConnection = await Connection.connect(temporalConnectionOptions(config));
+  started.connection = clientConnection;
+  const temporal = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE, interceptors: tracedClientInterceptors(tracing) });
+  const worker = await createLeadWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, tracing, tuning: workerTuningOf(config), deps: {
       ledger, mailer, zoho, zohoOrg, zohoValues: config.ZOHO_VALUE_MAP,
       directorEmail: config.DIRECTOR_EMAIL,
       temporalUiUrl: config.TEMPORAL_UI_URL,
@@ -81,6 +90,7 @@ async function main(): Promise<void> {
   await ensureSchedules(temporal, config.COMPANY_TIME_ZONE);
 
   // The SDK drains in-flight tasks on SIGINT/SIGTERM before run() resolves.
+  started.worker = worker;
   log.info('Worker started');
   await worker.run();
   zohoOrg.stop();
@@ -89,6 +99,7 @@ async function main(): Promise<void> {
   await clientConnection.close();
   mailer.close();
   await ledger.close();
+  await tracing?.shutdown();
   log.info('Worker stopped');
 }
 

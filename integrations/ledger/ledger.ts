@@ -1,4 +1,5 @@
 import { Pool, type PoolClient } from 'pg';
+import { drainKpiRebuild, KPI_LEAD_LOCK, rebuildLeadKpis } from './kpi-aggregates';
 import { MIGRATIONS } from './migrations';
 import { inTransaction } from './transaction';
 
@@ -72,6 +73,8 @@ export class Ledger {
         await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
         await client.query('COMMIT');
       }
+      // Migration 14 left every lead already recorded to build its KPI aggregates for; empty afterwards.
+      await drainKpiRebuild(this.pool);
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw err;
@@ -83,12 +86,17 @@ export class Ledger {
 
   /** Answers whether the event is new: false when its idempotency key was already recorded (a retry). */
   async appendEvent(event: LeadEvent): Promise<boolean> {
-    const { rowCount } = await this.pool.query(
-      `INSERT INTO lead_events (lead_id, type, occurred_at, idempotency_key, data)
-       VALUES ($1, $2, $3, $4, $5) ON CONFLICT (idempotency_key) DO NOTHING`,
-      [event.leadId, event.type, event.occurredAt, event.idempotencyKey, JSON.stringify(event.data ?? {})],
-    );
-    return rowCount === 1;
+    return this.transaction(async (db) => {
+      // The lead's KPI aggregates are rebuilt with its event, one event of a lead at a time.
+      await db.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [KPI_LEAD_LOCK, event.leadId]);
+      const { rowCount } = await db.query(
+        `INSERT INTO lead_events (lead_id, type, occurred_at, idempotency_key, data)
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (idempotency_key) DO NOTHING`,
+        [event.leadId, event.type, event.occurredAt, event.idempotencyKey, JSON.stringify(event.data ?? {})],
+      );
+      if (rowCount === 1) await rebuildLeadKpis(db, [event.leadId]);
+      return rowCount === 1;
+    });
   }
 
   async eventsOf({ leadId }: { leadId: string }): Promise<StoredLeadEvent[]> {

@@ -317,4 +317,117 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       CREATE INDEX mailbox_bookings_day_idx ON mailbox_bookings (mailbox, day);
     `,
   },
+  {
+    version: 14,
+    name: 'KPI aggregates: per-lead facts, hours and milestones, kept with every event',
+    sql: `
+      -- What each lead's history contributes to the KPIs (domain/kpi-facts.ts), rewritten in the same
+      -- transaction as each of its events (integrations/ledger/kpi-aggregates.ts). Keyed by lead, not by
+      -- owner, country or course: a figure goes to the lead's current snapshot (lead_views), joined when read.
+      CREATE TABLE kpi_lead_facts (
+        lead_id          text PRIMARY KEY,
+        first_contact_at timestamptz,
+        left_funnel_at   timestamptz,
+        engaged_at       timestamptz,
+        proposal_at      timestamptz,
+        enrolled_at      timestamptz,
+        -- The lead's snapshot as lead_views has it now (the trigger below copies it): NULL country, none yet.
+        owner            text,
+        country          text,
+        course_code      text,
+        created_at       timestamptz,
+        stage            text
+      );
+      CREATE INDEX kpi_lead_facts_created_idx ON kpi_lead_facts (created_at);
+      -- The period figures that add up event by event, per lead and UTC hour with at least one event.
+      CREATE TABLE kpi_lead_hours (
+        hour              timestamptz NOT NULL,
+        lead_id           text        NOT NULL,
+        events            int         NOT NULL,
+        assignments       int         NOT NULL,
+        touches_call      int         NOT NULL,
+        touches_linkedin  int         NOT NULL,
+        touches_email     int         NOT NULL,
+        answered_call     int         NOT NULL,
+        answered_linkedin int         NOT NULL,
+        needing_next_step int         NOT NULL,
+        with_next_step    int         NOT NULL,
+        PRIMARY KEY (hour, lead_id)
+      );
+      CREATE INDEX kpi_lead_hours_lead_idx ON kpi_lead_hours (lead_id);
+      -- Milestones counted per lead, or with a second moment (MarkKind in domain/kpi-facts.ts).
+      CREATE TABLE kpi_marks (
+        lead_id  text        NOT NULL,
+        kind     text        NOT NULL,
+        at       timestamptz NOT NULL,
+        until    timestamptz,
+        n        int,
+        event_id bigint      NOT NULL
+      );
+      CREATE INDEX kpi_marks_at_idx ON kpi_marks (at);
+      CREATE INDEX kpi_marks_lead_idx ON kpi_marks (lead_id);
+      -- The funnel's follow-ups (interests); started_at NULL: the lead's own created_at.
+      CREATE TABLE kpi_follow_ups (
+        lead_id      text        NOT NULL,
+        seq          int         NOT NULL,
+        started_at   timestamptz,
+        contacted_at timestamptz,
+        engaged_at   timestamptz,
+        proposal_at  timestamptz,
+        enrolled_at  timestamptz,
+        PRIMARY KEY (lead_id, seq)
+      );
+      CREATE INDEX kpi_follow_ups_started_idx ON kpi_follow_ups (started_at);
+      -- The bottlenecks and the leads needing support read the open leads' snapshots only.
+      CREATE INDEX lead_views_open_idx ON lead_views (owner) WHERE stage IN ('new', 'contacting', 'engaged', 'proposal', 'closing');
+
+      -- Leads per owner ('' for nobody), country, course and whether active (new..closing): every group of
+      -- the report and its load, without reading every snapshot. Kept by the trigger below.
+      CREATE TABLE kpi_group_counts (
+        owner       text    NOT NULL,
+        country     text    NOT NULL,
+        course_code text    NOT NULL,
+        active      boolean NOT NULL,
+        n           int     NOT NULL,
+        PRIMARY KEY (owner, country, course_code, active)
+      );
+      -- Every write of a snapshot that changes its owner, country, course, creation or stage moves the lead
+      -- in the counts and in kpi_lead_facts, in the same transaction. Both counts change in one statement,
+      -- in key order, so two leads moving opposite ways never deadlock.
+      CREATE FUNCTION kpi_follow_lead_view() RETURNS trigger LANGUAGE plpgsql AS $fn$
+      DECLARE
+        open_stages CONSTANT text[] := ARRAY['new', 'contacting', 'engaged', 'proposal', 'closing'];
+        o text[]; nw text[];
+      BEGIN
+        IF TG_OP <> 'INSERT' THEN o := ARRAY[coalesce(OLD.owner, ''), OLD.country, OLD.course_code, (OLD.stage = ANY(open_stages))::text, OLD.created_at::text, OLD.stage]; END IF;
+        IF TG_OP <> 'DELETE' THEN nw := ARRAY[coalesce(NEW.owner, ''), NEW.country, NEW.course_code, (NEW.stage = ANY(open_stages))::text, NEW.created_at::text, NEW.stage]; END IF;
+        IF o IS NOT DISTINCT FROM nw THEN RETURN NULL; END IF;
+        IF TG_OP = 'DELETE' THEN
+          UPDATE kpi_lead_facts SET owner = NULL, country = NULL, course_code = NULL, created_at = NULL, stage = NULL WHERE lead_id = OLD.lead_id;
+        ELSE
+          INSERT INTO kpi_lead_facts (lead_id, owner, country, course_code, created_at, stage)
+          VALUES (NEW.lead_id, NEW.owner, NEW.country, NEW.course_code, NEW.created_at, NEW.stage)
+          ON CONFLICT (lead_id) DO UPDATE SET owner = excluded.owner, country = excluded.country, course_code = excluded.course_code,
+            created_at = excluded.created_at, stage = excluded.stage;
+        END IF;
+        INSERT INTO kpi_group_counts AS c (owner, country, course_code, active, n)
+        SELECT k[1], k[2], k[3], k[4]::boolean, sum(d)::int
+        FROM (SELECT o AS k, -1 AS d WHERE o IS NOT NULL UNION ALL SELECT nw, 1 WHERE nw IS NOT NULL) AS moves
+        GROUP BY k[1], k[2], k[3], k[4] ORDER BY k[1], k[2], k[3], k[4]
+        ON CONFLICT (owner, country, course_code, active) DO UPDATE SET n = c.n + excluded.n;
+        RETURN NULL;
+      END
+      $fn$;
+      CREATE TRIGGER lead_views_kpi AFTER INSERT OR UPDATE OR DELETE ON lead_views FOR EACH ROW EXECUTE FUNCTION kpi_follow_lead_view();
+      INSERT INTO kpi_lead_facts (lead_id, owner, country, course_code, created_at, stage)
+      SELECT lead_id, owner, country, course_code, created_at, stage FROM lead_views;
+      INSERT INTO kpi_group_counts (owner, country, course_code, active, n)
+      SELECT coalesce(owner, ''), country, course_code, stage IN ('new', 'contacting', 'engaged', 'proposal', 'closing'), count(*)
+      FROM lead_views GROUP BY 1, 2, 3, 4;
+      -- Leads whose aggregates must be (re)built from their events: every lead already in the ledger,
+      -- once. Ledger.migrate() works through it after the migrations, so a crash midway resumes.
+      CREATE TABLE kpi_rebuild (lead_id text PRIMARY KEY);
+      INSERT INTO kpi_rebuild (lead_id) SELECT DISTINCT lead_id FROM lead_events ON CONFLICT DO NOTHING;
+    `,
+  },
 ];

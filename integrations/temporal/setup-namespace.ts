@@ -52,21 +52,42 @@ export async function setupNamespace({ connection, namespace }: { connection: Co
   });
 }
 
+/**
+ * Temporal Cloud does not let an app's API key or certificate change its namespace (search attributes,
+ * retention): those are set once with `tcld` or in the Cloud UI (docs/operations.md, "Temporal Cloud").
+ */
+export class NamespaceNotWritable extends Error {
+  override name = 'NamespaceNotWritable';
+}
+
 /** One-shot entry point (docker-compose's `temporal-setup` step). */
 async function main(): Promise<void> {
-  const { loadConfig, temporalAddress } = await import('../../config');
+  const { loadConfig } = await import('../../config');
+  const { temporalConnectionOptions } = await import('./connection');
   const config = loadConfig();
-  const address = temporalAddress(config);
+  const options = temporalConnectionOptions(config);
   // The server may still be starting when this runs: keep trying for a while.
   for (let attempt = 1; ; attempt++) {
     try {
-      const connection = await Connection.connect({ address });
-      await setupNamespace({ connection, namespace: config.TEMPORAL_NAMESPACE });
-      await connection.close();
+      const connection = await Connection.connect(options);
+      try {
+        await setupNamespace({ connection, namespace: config.TEMPORAL_NAMESPACE });
+      } catch (err) {
+        const code = (err as { code?: number }).code;
+        if (code === status.PERMISSION_DENIED || code === status.UNIMPLEMENTED) {
+          throw new NamespaceNotWritable(
+            `${config.TEMPORAL_NAMESPACE} cannot be changed with these credentials (${(err as Error).message}). On Temporal Cloud, add the lead ` +
+              `search attributes (${LEAD_SEARCH_ATTRIBUTES.map((k) => `${k.name}=${k.type}`).join(', ')}) and the retention with tcld or in the Cloud UI, and do not run this step (docs/operations.md).`,
+          );
+        }
+        throw err;
+      } finally {
+        await connection.close();
+      }
       process.stdout.write(`Search attributes and ${RETENTION_DAYS}-day retention set on ${config.TEMPORAL_NAMESPACE}\n`);
       return;
     } catch (err) {
-      if (attempt >= 60) throw err;
+      if (err instanceof NamespaceNotWritable || attempt >= 60) throw err;
       await new Promise((r) => setTimeout(r, 2000));
     }
   }

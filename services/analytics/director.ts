@@ -1,11 +1,12 @@
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import type { KpiSettings } from '../../domain/kpi-settings';
 import type { LeadView } from '../../domain/lead-view';
 import { DAY_MS } from '../../domain/policy';
 import { Routing } from '../../integrations/ledger/routing';
 import { findBottlenecks, type Bottlenecks } from './bottlenecks';
+import { aggregateKpis, groupsOf, sliceOf } from './kpi-aggregates';
 import { KpiSource, type KpiFilters } from './kpi-source';
-import { computeKpis, type KpiReport } from './kpis';
+import { computeKpis, type KpiPeriod, type KpiReport } from './kpis';
 import { suggestionsFrom } from './suggestions';
 
 const OPEN = ['new', 'contacting', 'engaged', 'proposal', 'closing'];
@@ -27,47 +28,93 @@ export interface DirectorNumbers {
 }
 
 /**
- * Everything the director's report and dashboard show for a period and a slice of leads, computed
- * from the ledger and the lead snapshots exactly as docs/kpis.md defines it.
+ * Everything the director's report and dashboard show for a period and a slice of leads, exactly as
+ * docs/kpis.md defines it, read from the ledger's KPI aggregates (services/analytics/kpi-aggregates.ts)
+ * and the open leads' snapshots: no event history is loaded. One snapshot of the database, so the
+ * period, the one before it and the lists agree with each other.
  */
 export async function directorNumbers({ pool, settings, period, filters = {}, now = new Date() }: {
-  pool: Pool; settings: Omit<KpiSettings, 'caps'>; period: { from: string; to: string }; filters?: KpiFilters; now?: Date;
+  pool: Pool; settings: Omit<KpiSettings, 'caps'>; period: KpiPeriod; filters?: KpiFilters; now?: Date;
 }): Promise<DirectorNumbers> {
-  const { events, leads, views } = await new KpiSource(pool).load(filters);
-  const { bottlenecks, names, caps } = await bottlenecksNow({ pool, filters, now, views });
-  const full: KpiSettings = { ...settings, caps };
-  const length = Date.parse(period.to) - Date.parse(period.from);
-  const before = { from: new Date(Date.parse(period.from) - length).toISOString(), to: period.from };
-  const report = computeKpis({ events, leads, period, settings: full, now: now.toISOString() });
-  const previous = computeKpis({ events, leads, period: before, settings: full, now: now.toISOString() });
+  const db = await pool.connect();
+  try {
+    await db.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    // Literal, so that the partial index of open leads (migration 14) answers it.
+    const open = await viewsWith(db, filters, "v.stage IN ('new', 'contacting', 'engaged', 'proposal', 'closing')", []);
+    const { bottlenecks, names, caps } = await bottlenecksNow({ pool, filters, now, views: open });
+    const full: KpiSettings = { ...settings, caps };
+    const groups = await groupsOf(db, filters);
+    const report = await aggregateKpis(db, { filters, period, settings: full, now: now.toISOString(), groups });
+    const previous = await aggregateKpis(db, { filters, period: periodBefore(period), settings: full, now: now.toISOString(), groups });
+    // The leads that reached enrolled or lost in the period, one entry per time, in the ledger's order.
+    const params: unknown[] = [period.from, period.to];
+    const reached = await db.query<{ kind: 'enrolled' | 'lost'; view: LeadView }>(
+      `SELECT m.kind, v.view FROM kpi_marks m JOIN lead_views v USING (lead_id)
+       WHERE m.kind IN ('enrolled', 'lost') AND m.at >= $1 AND m.at < $2 AND ${sliceOf(filters, params)} ORDER BY m.at, m.event_id`,
+      params,
+    );
+    await db.query('COMMIT');
+    const converted = reached.rows.filter((r) => r.kind === 'enrolled').map((r) => r.view);
+    const lost = reached.rows.filter((r) => r.kind === 'lost').map((r) => ({ ...r.view, reason: r.view.lostReason }));
+    return {
+      report, previous, bottlenecks, names, converted, lost,
+      needSupport: needingSupport(open, now),
+      suggestions: suggestionsFrom({ report, previous, bottlenecks, settings: full, names }),
+      courseNames: Object.fromEntries([...open, ...converted, ...lost].map((v) => [v.courseCode, v.courseName])),
+    };
+  } catch (err) {
+    await db.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    db.release();
+  }
+}
 
-  const byId = new Map(views.map((v) => [v.leadId, v]));
-  const inPeriod = (at: string) => at >= period.from && at < period.to;
-  const reached = (stage: string) => events
-    .filter((e) => e.type === 'stage_changed' && e.data.to === stage && inPeriod(e.occurredAt))
-    .map((e) => byId.get(e.leadId))
-    .filter((v): v is LeadView => Boolean(v));
+/**
+ * The same report computed from every event of the slice's leads (`computeKpis`, the definition
+ * itself): the reference the aggregates are tested and benchmarked against.
+ */
+export async function recomputedKpis({ pool, settings, period, filters = {}, now }: {
+  pool: Pool; settings: KpiSettings; period: KpiPeriod; filters?: KpiFilters; now: string;
+}): Promise<{ report: KpiReport; previous: KpiReport }> {
+  const { events, leads } = await new KpiSource(pool).load(filters);
+  return {
+    report: computeKpis({ events, leads, period, settings, now }),
+    previous: computeKpis({ events, leads, period: periodBefore(period), settings, now }),
+  };
+}
+
+/** The period of the same length just before: for week-over-week change. */
+export function periodBefore(period: KpiPeriod): KpiPeriod {
+  const length = Date.parse(period.to) - Date.parse(period.from);
+  return { from: new Date(Date.parse(period.from) - length).toISOString(), to: period.from };
+}
+
+async function viewsWith(db: PoolClient, filters: KpiFilters, condition: string, params: unknown[]): Promise<LeadView[]> {
+  const all = [...params];
+  const slice = sliceOf(filters, all);
+  const { rows } = await db.query<{ view: LeadView }>(`SELECT v.view FROM lead_views v WHERE ${condition} AND ${slice}`, all);
+  return rows.map((r) => r.view);
+}
+
+/** SLA breached, stalled or overdue, breaches first, then by due date: the 15 a person should look at first. */
+function needingSupport(views: LeadView[], now: Date): LeadView[] {
   const overdue = (v: LeadView) => !v.paused && v.nextStep !== null && Date.parse(v.nextStep.dueAt) < now.getTime();
-  const needSupport = views
+  return views
     .filter((v) => OPEN.includes(v.stage) && (v.sla.status === 'breached' || v.stalledSince !== null || overdue(v)))
     .sort((a, b) => Number(b.sla.status === 'breached') - Number(a.sla.status === 'breached') || Date.parse(a.nextStep?.dueAt ?? a.createdAt) - Date.parse(b.nextStep?.dueAt ?? b.createdAt))
     .slice(0, 15);
-  return {
-    report, previous, bottlenecks, needSupport, names,
-    suggestions: suggestionsFrom({ report, previous, bottlenecks, settings: full, names }),
-    converted: reached('enrolled'),
-    lost: reached('lost').map((v) => ({ ...v, reason: v.lostReason })),
-    courseNames: Object.fromEntries(views.map((v) => [v.courseCode, v.courseName])),
-  };
 }
 
 /** Where the follow-up is jammed right now, for a slice of leads; with the team's names and caps. */
 export async function bottlenecksNow({ pool, filters = {}, now = new Date(), views: loaded }: {
-  pool: Pool; filters?: KpiFilters; now?: Date; /** The slice's snapshots, when the caller has them already. */ views?: LeadView[];
+  pool: Pool; filters?: KpiFilters; now?: Date;
+  /** The slice's snapshots (its open ones suffice: nothing else jams), when the caller has them already. */ views?: LeadView[];
 }) {
   const routing = new Routing(pool);
   const [views, loads, waiting, people] = await Promise.all([
-    loaded ?? new KpiSource(pool).views(filters),
+    // Nothing outside new → closing can be jammed: findBottlenecks looks at those stages only.
+    loaded ?? new KpiSource(pool).views(filters, { open: true }),
     routing.loads(),
     routing.waiting(),
     pool.query<{ email: string; name: string; cap: number }>('SELECT email, name, cap FROM users'),

@@ -12,10 +12,11 @@ export interface KpiFilters { owner?: string; country?: string; course?: string 
 export class KpiSource {
   constructor(private readonly pool: Pool) {}
 
-  /** The snapshots of the slice's leads, without their histories. */
-  async views(filters: KpiFilters = {}): Promise<LeadView[]> {
+  /** The snapshots of the slice's leads, without their histories; `open`: only those in new → closing. */
+  async views(filters: KpiFilters = {}, { open = false }: { open?: boolean } = {}): Promise<LeadView[]> {
     const params: unknown[] = [];
-    const where: string[] = ['TRUE'];
+    // Literal, so that the partial index of open leads (migration 14) answers it.
+    const where: string[] = [open ? "stage IN ('new', 'contacting', 'engaged', 'proposal', 'closing')" : 'TRUE'];
     for (const [column, value] of [['owner', filters.owner], ['country', filters.country], ['course_code', filters.course]] as const) {
       if (!value) continue;
       params.push(value);

@@ -5,7 +5,8 @@
  */
 import type { Channel } from '../../domain/cadence';
 import { TERMINAL_STAGES, type Stage } from '../../domain/lead';
-import { POSITIVE_OUTCOMES, TALKING_STAGES } from '../../domain/lifecycle';
+import { POSITIVE_OUTCOMES } from '../../domain/lifecycle';
+import { ACTIVE_LEAD_STAGES, ENGAGED_OR_BEYOND, leavesNextStep, PROPOSAL_OR_BEYOND, RESPONSE_OUTCOMES, SYSTEM_RECORDERS } from '../../domain/kpi-facts';
 import type { OutcomeType } from '../../domain/outcomes';
 import type { KpiSettings } from '../../domain/kpi-settings';
 import { DAY_MS } from '../../domain/policy';
@@ -13,6 +14,8 @@ import { funnelOf } from './funnel';
 
 // Configuration (config/ parses it), so defined below both in domain/; re-exported for computeKpis' callers.
 export { defaultKpiSettings, type KpiSettings } from '../../domain/kpi-settings';
+// The rules the ledger's aggregates share (domain/kpi-facts.ts); re-exported for this module's callers.
+export { ACTIVE_LEAD_STAGES, leavesNextStep, RESPONSE_OUTCOMES, SYSTEM_RECORDERS } from '../../domain/kpi-facts';
 
 /** One row of `lead_events`. */
 export interface KpiEvent {
@@ -145,35 +148,6 @@ export interface KpiReport {
 
 const HOUR_MS = 60 * 60 * 1000;
 
-/** Recorders that are not a person working the lead. */
-export const SYSTEM_RECORDERS: readonly string[] = ['inbound-email', 'zoho', 'workflow', 'unsubscribe-link'];
-
-/** The lead answered: every positive outcome, and a plain "no". */
-export const RESPONSE_OUTCOMES: readonly OutcomeType[] = [...POSITIVE_OUTCOMES, 'not_interested'];
-
-/** Stages that take up an executive's capacity (the same list as routing's CAPACITY_STAGES). */
-export const ACTIVE_LEAD_STAGES: readonly Stage[] = ['new', 'contacting', 'engaged', 'proposal', 'closing'];
-
-const ENGAGED_OR_BEYOND: readonly Stage[] = ['engaged', 'proposal', 'closing', 'enrolled'];
-const PROPOSAL_OR_BEYOND: readonly Stage[] = ['proposal', 'closing', 'enrolled'];
-
-/** Outcomes for which the lifecycle always writes a human next step (humanNextStep in domain/lifecycle.ts). */
-const NEXT_STEP_OUTCOMES: readonly OutcomeType[] = [
-  'call_back_later', 'meeting_scheduled', 'proposal_requested', 'proposal_sent', 'handed_to_closer',
-  'contacted', 'replied', 'interested', 'wrong_contact',
-];
-
-/**
- * Whether recording `outcome` leaves the lead with a human next step, as `applyOutcome` decides it:
- * never once the lead is closed; `no_answer` only while in a conversation (otherwise the cadence just
- * moves on). A unit test holds this against `applyOutcome` for every outcome and stage.
- */
-export function leavesNextStep(outcome: OutcomeType, stageAfter: Stage): boolean {
-  if (TERMINAL_STAGES.includes(stageAfter)) return false;
-  if (outcome === 'no_answer') return TALKING_STAGES.includes(stageAfter);
-  return NEXT_STEP_OUTCOMES.includes(outcome);
-}
-
 /** Nearest rank: the value at 1-based rank ⌈p/100 × n⌉ of the ascending values; null for none. */
 export function percentile(values: readonly number[], p: number): number | null {
   if (values.length === 0) return null;
@@ -196,7 +170,7 @@ function instant(iso: string, what: string): number {
 }
 
 /** What one lead contributes to every figure; groups only add these up. */
-interface LeadFacts {
+export interface LeadFacts {
   lead: KpiLead;
   price: number;
   managed: boolean;
@@ -373,7 +347,13 @@ interface Scope {
   executives: readonly string[] | null;
 }
 
-function figuresOf(all: readonly LeadFacts[], { days, settings, executives }: Scope): KpiFigures {
+/** Right-now figures of a group: its active leads, and those of them someone owns. */
+export interface GroupLoad { active: number; activeOwned: number }
+
+const loadOf = (all: readonly LeadFacts[]): GroupLoad =>
+  ({ active: all.filter((f) => f.active).length, activeOwned: all.filter((f) => f.active && f.lead.owner !== null).length });
+
+function figuresOf(all: readonly LeadFacts[], { days, settings, executives }: Scope, load: GroupLoad = loadOf(all)): KpiFigures {
   const count = (pick: (f: LeadFacts) => boolean) => all.filter(pick).length;
   const total = (pick: (f: LeadFacts) => number) => sum(all.map(pick));
   const values = (pick: (f: LeadFacts) => number | null) => all.map(pick).filter((v): v is number => v !== null);
@@ -401,7 +381,8 @@ function figuresOf(all: readonly LeadFacts[], { days, settings, executives }: Sc
     executives: null, cap: null, activeLeadsPerExecutive: null, capUsagePercent: null, teamCost: null, costPerLeadManaged: null,
   };
   if (executives) {
-    const owned = count((f) => f.active && f.lead.owner !== null && executives.includes(f.lead.owner));
+    // The group's executives own every owned lead of the group (overall: all executives, all owned leads).
+    const owned = load.activeOwned;
     const cap = sum(executives.map((e) => settings.caps[e] ?? settings.defaultCap));
     const teamCost = settings.monthlyCostPerExecutive * executives.length * (days / 30);
     capacity = {
@@ -435,7 +416,7 @@ function figuresOf(all: readonly LeadFacts[], { days, settings, executives }: Sc
     cohortContacted,
     cohortProposalOrCloser,
     contactedToProposalPercent: percent(cohortProposalOrCloser, cohortContacted),
-    activeLeads: count((f) => f.active),
+    activeLeads: load.active,
     ...capacity,
     outcomesNeedingNextStep: needing,
     outcomesWithNextStep: withNextStep,
@@ -456,7 +437,9 @@ function groupBy(all: readonly LeadFacts[], key: (f: LeadFacts) => string | null
   for (const f of all) {
     const k = key(f);
     if (k === null) continue;
-    groups.set(k, [...(groups.get(k) ?? []), f]);
+    const group = groups.get(k);
+    if (group) group.push(f);
+    else groups.set(k, [f]);
   }
   return new Map([...groups].sort(([a], [b]) => a.localeCompare(b)));
 }
@@ -488,12 +471,39 @@ export function computeKpis({ events, leads, period, settings, now }: {
       .map(({ e }) => e),
   }));
   const facts = histories.map(({ lead, events: own }) => factsOf(lead, own, frame));
+  const groups = (key: (f: LeadFacts) => string | null) => new Map([...groupBy(facts, key)].map(([k, group]) => [k, loadOf(group)]));
+  return reportOf({
+    period, days, settings, facts,
+    groups: { overall: loadOf(facts), byOwner: groups((f) => f.lead.owner), byCountry: groups((f) => f.lead.country), byCourse: groups((f) => f.lead.courseCode) },
+    funnel: funnelOf(histories, { from, to, now: frame.now, responses: RESPONSE_OUTCOMES }),
+  });
+}
 
-  const byOwner = groupBy(facts, (f) => f.lead.owner);
-  const executives = [...byOwner.keys()];
-  const byExecutive = mapValues(byOwner, (group, exec) => figuresOf(group, { days, settings, executives: [exec] }));
+/** Every group of a slice of leads (all of them, not only those with figures), with its right-now load. */
+export interface ReportGroups {
+  overall: GroupLoad;
+  byOwner: Map<string, GroupLoad>;
+  byCountry: Map<string, GroupLoad>;
+  byCourse: Map<string, GroupLoad>;
+}
+
+/**
+ * The report from what each lead contributes: `facts` may leave out leads that contribute nothing to
+ * the period or its cohort, as long as `groups` names every group and its load.
+ */
+export function reportOf({ period, days, settings, facts, groups, funnel }: {
+  period: KpiPeriod; days: number; settings: KpiSettings; facts: readonly LeadFacts[]; groups: ReportGroups; funnel: KpiFunnel;
+}): KpiReport {
+  const sorted = <T>(map: Map<string, T>) => new Map([...map].sort(([a], [b]) => a.localeCompare(b)));
+  const members = (key: (f: LeadFacts) => string | null) => groupBy(facts, key);
+  const breakdown = (loads: Map<string, GroupLoad>, key: (f: LeadFacts) => string | null, scope: (k: string) => readonly string[] | null) => {
+    const byKey = members(key);
+    return mapValues(sorted(loads), (load, k) => figuresOf(byKey.get(k) ?? [], { days, settings, executives: scope(k) }, load));
+  };
+  const executives = [...sorted(groups.byOwner).keys()];
+  const byExecutive = breakdown(groups.byOwner, (f) => f.lead.owner, (exec) => [exec]);
   const { targets } = settings;
-  const activity = mapValues(byOwner, (_group, exec): KpiActivity => {
+  const activity = mapValues(sorted(groups.byOwner), (_load, exec): KpiActivity => {
     const f = byExecutive[exec]!;
     const goals = {
       newLeadsContacted: targets.newLeadsContactedPerDay * days,
@@ -515,11 +525,11 @@ export function computeKpis({ events, leads, period, settings, now }: {
 
   return {
     period: { from: period.from, to: period.to },
-    overall: figuresOf(facts, { days, settings, executives }),
+    overall: figuresOf(facts, { days, settings, executives }, groups.overall),
     byExecutive,
-    byCountry: mapValues(groupBy(facts, (f) => f.lead.country), (group) => figuresOf(group, { days, settings, executives: null })),
-    byCourse: mapValues(groupBy(facts, (f) => f.lead.courseCode), (group) => figuresOf(group, { days, settings, executives: null })),
+    byCountry: breakdown(groups.byCountry, (f) => f.lead.country, () => null),
+    byCourse: breakdown(groups.byCourse, (f) => f.lead.courseCode, () => null),
     activity,
-    funnel: funnelOf(histories, { from, to, now: frame.now, responses: RESPONSE_OUTCOMES }),
+    funnel,
   };
 }

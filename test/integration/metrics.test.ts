@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { metrics, serveMetrics } from '../../lib/metrics';
 import { Routing } from '../../integrations/ledger/routing';
+import { workerReadiness } from '../../workers/health';
 import { freeLocalPort, SDK_METRICS_UP } from '../../workers/metrics';
 import { aLead } from '../support/leads';
 import { API_KEY, eventually, startStack, type Stack } from '../support/stack';
@@ -134,6 +135,17 @@ test('the worker as production starts it serves its counters and the Temporal SD
       throw new Error(`${err instanceof Error ? err.message : String(err)}\n${stderr}`);
     });
 
+    // The same port answers /health as the API does (workers/health.ts): live, and ready once this worker polls.
+    const live = await fetch(`http://127.0.0.1:${port}/health/live`);
+    expect({ status: live.status, body: await live.json() }).toEqual({ status: 200, body: { status: 'live' } });
+    const ready = await eventually(async () => {
+      const res = await fetch(`http://127.0.0.1:${port}/health/ready`);
+      const answer = { status: res.status, body: await res.json() };
+      if (res.status !== 200) throw new Error(`not ready yet: ${JSON.stringify(answer)}`);
+      return answer;
+    }, 60_000);
+    expect(ready).toEqual({ status: 200, body: { status: 'ready', checks: { temporal: 'ok', postgres: 'ok', worker: 'ok' } } });
+
     const input = aLead();
     const { body } = await stack.api.post('/api/leads').set(auth).send(input).expect(201);
     await stack.catcher.waitFor((m) => m.envelope.to.includes(input.email), 90_000);
@@ -159,3 +171,18 @@ test('the worker as production starts it serves its counters and the Temporal SD
     if (child.exitCode === null) child.kill('SIGKILL');
   }
 }, 240_000);
+
+test('a worker not ready says which check fails, with 503; a metrics port without readiness serves no /health', async () => {
+  // The API's metrics port (no readiness given) leaves /health to the public port.
+  expect((await fetch(`http://127.0.0.1:${server.port}/health/ready`)).status).toBe(404);
+  const ready = workerReadiness({ namespace: 'default', pool: { query: () => Promise.reject(new Error('connection refused')) }, started: {} });
+  const notReady = await serveMetrics({ port: 0, host: '127.0.0.1', ready });
+  try {
+    const res = await fetch(`http://127.0.0.1:${notReady.port}/health/ready`);
+    expect({ status: res.status, body: await res.json() }).toEqual({ status: 503, body: { status: 'not ready', checks: { temporal: 'connecting', postgres: 'unreachable', worker: 'starting' } } });
+    expect((await fetch(`http://127.0.0.1:${notReady.port}/health/live`)).status).toBe(200);
+  } finally {
+    notReady.closeAllConnections();
+    notReady.close();
+  }
+});

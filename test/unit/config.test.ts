@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { apiKeysOf, ConfigError, parseConfig, required, secretsOf, temporalAddress } from '../../config';
 
 const message = (env: Record<string, string>) => {
@@ -100,4 +103,40 @@ test('ZOHO_STATUS_MAP overrides Lead_Status values per stage, and a bad one is n
   expect(parseConfig({ ZOHO_STATUS_MAP: '{"engaged":"En conversación"}' }).ZOHO_STATUS_MAP).toEqual({ engaged: 'En conversación' });
   expect(message({ ZOHO_STATUS_MAP: '{"flying":"x"}' })).toMatch(/ZOHO_STATUS_MAP: must map stages to status names/);
   expect(message({ ZOHO_STATUS_MAP: 'not json' })).toMatch(/ZOHO_STATUS_MAP: must be a JSON object/);
+});
+
+describe('Temporal Cloud: an API key or a client certificate, whole, never both', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'seguimiento-config-'));
+  const pem = (name: string, label: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, `-----BEGIN ${label}-----\nMIIB\n-----END ${label}-----\n`);
+    return path;
+  };
+  const cert = pem('client.pem', 'CERTIFICATE');
+  const key = pem('client.key', 'PRIVATE KEY');
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('plain by default; an API key, or a certificate with its key, is taken', () => {
+    const plain = parseConfig({});
+    expect([plain.TEMPORAL_API_KEY, plain.TEMPORAL_TLS_CERT, plain.TEMPORAL_TLS_KEY]).toEqual([undefined, undefined, undefined]);
+    expect(parseConfig({ TEMPORAL_API_KEY: 'cloud-api-key' }).TEMPORAL_API_KEY).toBe('cloud-api-key');
+    expect(parseConfig({ TEMPORAL_TLS_CERT: cert, TEMPORAL_TLS_KEY: key })).toMatchObject({ TEMPORAL_TLS_CERT: cert, TEMPORAL_TLS_KEY: key });
+  });
+
+  test('a certificate without its key, or a key without its certificate, stops the start and says which is missing', () => {
+    expect(message({ TEMPORAL_TLS_CERT: cert })).toMatch(/TEMPORAL_TLS_CERT, TEMPORAL_TLS_KEY: set both for mTLS \(TEMPORAL_TLS_KEY is missing\)/);
+    expect(message({ TEMPORAL_TLS_KEY: key })).toMatch(/\(TEMPORAL_TLS_CERT is missing\)/);
+  });
+
+  test('an API key together with a client certificate is refused', () => {
+    expect(message({ TEMPORAL_API_KEY: 'cloud-api-key', TEMPORAL_TLS_CERT: cert, TEMPORAL_TLS_KEY: key }))
+      .toMatch(/TEMPORAL_API_KEY, TEMPORAL_TLS_CERT, TEMPORAL_TLS_KEY: use an API key or a client certificate, not both/);
+  });
+
+  test('a path that is not a readable PEM file is named at start, not at the first call', () => {
+    const text = message({ TEMPORAL_TLS_CERT: join(dir, 'missing.pem'), TEMPORAL_TLS_KEY: key, TEMPORAL_TLS_CA: pem('ca.txt', 'NOTHING').replace('ca.txt', 'nope.txt') });
+    expect(text).toMatch(/TEMPORAL_TLS_CERT: must be the path of a readable PEM file/);
+    expect(text).toMatch(/TEMPORAL_TLS_CA: must be the path of a readable PEM file/);
+    expect(message({ TEMPORAL_TLS_SERVER_NAME: 'not a host' })).toMatch(/TEMPORAL_TLS_SERVER_NAME: must be a host name/);
+  });
 });
