@@ -41,6 +41,20 @@ export function leavesNextStep(outcome: OutcomeType, stageAfter: Stage): boolean
 export const HOUR_MS = 60 * 60 * 1000;
 
 /** One event as the ledger stores it; `id` orders events of the same instant. */
+/**
+ * A lead's first-contact SLA as the KPIs judge it (docs/kpis.md): met or missed by its first contact,
+ * missed once the deadline passed without one, and not judged when the lead was closed (opted out,
+ * lost) by its deadline without contact, since the workflow stops the SLA clock too. Times in ms.
+ */
+export function slaJudgement({ createdAt, firstContactAt, leftFunnelAt, now, slaHours }: {
+  createdAt: number; firstContactAt: number | null; leftFunnelAt: number | null; now: number; slaHours: number;
+}): { sla: 'met' | 'missed' | null; firstContactHours: number | null } {
+  const deadline = createdAt + slaHours * HOUR_MS;
+  if (firstContactAt !== null) return { sla: firstContactAt <= deadline ? 'met' : 'missed', firstContactHours: (firstContactAt - createdAt) / HOUR_MS };
+  const closedByDeadline = leftFunnelAt !== null && leftFunnelAt <= deadline && leftFunnelAt <= now;
+  return { sla: !closedByDeadline && now >= deadline ? 'missed' : null, firstContactHours: null };
+}
+
 export interface FactEvent {
   id: number;
   type: string;

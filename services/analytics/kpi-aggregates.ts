@@ -10,7 +10,7 @@
 import type { PoolClient } from 'pg';
 import type { Stage } from '../../domain/lead';
 import { DAY_MS } from '../../domain/policy';
-import { ACTIVE_LEAD_STAGES, COUNT_KEYS, HOUR_MS, leadKpiFacts, noCounts, type EventCounts, type FactEvent } from '../../domain/kpi-facts';
+import { ACTIVE_LEAD_STAGES, COUNT_KEYS, HOUR_MS, leadKpiFacts, noCounts, slaJudgement, type EventCounts, type FactEvent } from '../../domain/kpi-facts';
 import type { KpiFilters } from './kpi-source';
 import { reportOf, type GroupLoad, type KpiFunnel, type KpiPeriod, type KpiReport, type KpiSettings, type LeadFacts, type ReportGroups } from './kpis';
 
@@ -172,16 +172,8 @@ async function periodFacts(db: PoolClient, { filters, from, to, now, settings }:
       reactivatedInPeriod: Boolean(r.reactivated),
     };
     if (createdInPeriod) {
-      const deadline = createdAt + settings.slaHours * HOUR_MS;
       const firstContactAt = reachedByNow(r.first_contact_at) ? r.first_contact_at : null;
-      // A lead closed by its deadline without contact is not judged, as in computeKpis.
-      const closedByDeadline = r.left_funnel_at !== null && r.left_funnel_at <= deadline && r.left_funnel_at <= now;
-      if (firstContactAt !== null) {
-        facts.firstContactHours = (firstContactAt - createdAt) / HOUR_MS;
-        facts.sla = firstContactAt <= deadline ? 'met' : 'missed';
-      } else if (!closedByDeadline && now >= deadline) {
-        facts.sla = 'missed';
-      }
+      Object.assign(facts, slaJudgement({ createdAt, firstContactAt, leftFunnelAt: r.left_funnel_at, now, slaHours: settings.slaHours }));
       facts.contacted = firstContactAt !== null;
       facts.engaged = reachedByNow(r.engaged_at);
       facts.proposalOrCloser = reachedByNow(r.proposal_at);

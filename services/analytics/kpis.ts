@@ -6,7 +6,7 @@
 import type { Channel } from '../../domain/cadence';
 import { TERMINAL_STAGES, type Stage } from '../../domain/lead';
 import { POSITIVE_OUTCOMES } from '../../domain/lifecycle';
-import { ACTIVE_LEAD_STAGES, ENGAGED_OR_BEYOND, leavesNextStep, PROPOSAL_OR_BEYOND, RESPONSE_OUTCOMES, SYSTEM_RECORDERS } from '../../domain/kpi-facts';
+import { ACTIVE_LEAD_STAGES, ENGAGED_OR_BEYOND, leavesNextStep, PROPOSAL_OR_BEYOND, RESPONSE_OUTCOMES, slaJudgement, SYSTEM_RECORDERS } from '../../domain/kpi-facts';
 import type { OutcomeType } from '../../domain/outcomes';
 import type { KpiSettings } from '../../domain/kpi-settings';
 import { DAY_MS } from '../../domain/policy';
@@ -145,8 +145,6 @@ export interface KpiReport {
   /** Creation cohort, followed up to `now`. */
   funnel: KpiFunnel;
 }
-
-const HOUR_MS = 60 * 60 * 1000;
 
 /** Nearest rank: the value at 1-based rank ⌈p/100 × n⌉ of the ascending values; null for none. */
 export function percentile(values: readonly number[], p: number): number | null {
@@ -323,15 +321,7 @@ function factsOf(lead: KpiLead, events: readonly KpiEvent[], { from, to, now, se
   closeEmail();
 
   if (createdInPeriod) {
-    const deadline = createdAt + settings.slaHours * HOUR_MS;
-    // A lead closed (opted out, lost) by its deadline without contact is not judged: the workflow stops the SLA clock too.
-    const closedByDeadline = leftFunnelAt !== null && leftFunnelAt <= deadline && leftFunnelAt <= now;
-    if (firstContactAt !== null) {
-      facts.firstContactHours = (firstContactAt - createdAt) / HOUR_MS;
-      facts.sla = firstContactAt <= deadline ? 'met' : 'missed';
-    } else if (!closedByDeadline && now >= deadline) {
-      facts.sla = 'missed';
-    }
+    Object.assign(facts, slaJudgement({ createdAt, firstContactAt, leftFunnelAt, now, slaHours: settings.slaHours }));
     facts.contacted = firstContactAt !== null;
     facts.engaged = ENGAGED_OR_BEYOND.some((s) => reached.has(s));
     facts.proposalOrCloser = PROPOSAL_OR_BEYOND.some((s) => reached.has(s));
