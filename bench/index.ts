@@ -25,7 +25,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { measureHistories } from './histories';
-import { printTable, type Row } from './report';
+import { printTable, wholeFlag, type Row } from './report';
 import { measureStack, type StackBenchOptions } from './stack-measures';
 
 const FULL = { leads: 200, concurrency: 10, wave: 200, executiveLeads: 40, outcomes: 200, pageLoads: 200 };
@@ -39,13 +39,7 @@ async function main(): Promise<void> {
     },
   });
   const sizes = a.quick ? QUICK : FULL;
-  const int = (name: keyof typeof a, fallback: number) => {
-    const v = a[name];
-    if (v === undefined) return fallback;
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a whole number of at least 1, not ${String(v)}`);
-    return n;
-  };
+  const int = (name: keyof typeof a, fallback: number) => wholeFlag(name, a[name], fallback);
   const only = a.only;
   if (only !== undefined && only !== 'stack' && only !== 'histories') throw new Error('--only is "stack" or "histories"');
   const say = (m: string) => process.stderr.write(`[bench] ${m}\n`);

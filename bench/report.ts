@@ -98,3 +98,11 @@ export function printTable(rows: Row[], out: (line: string) => void): void {
   out(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const c of cells) out(line(c));
 }
+
+/** A command-line size (`--leads 800`): a whole number of at least 1, or the fallback when absent. */
+export function wholeFlag(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a whole number of at least 1, not ${String(value)}`);
+  return n;
+}

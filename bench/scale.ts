@@ -19,7 +19,7 @@
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { atMost, ms, p50p99, printTable, type Latencies, type Row } from './report';
+import { atMost, ms, p50p99, printTable, wholeFlag, type Latencies, type Row } from './report';
 import { measureScale, type ScaleResult } from './scale-measures';
 import type { StackKind } from './scale-stacks';
 
@@ -33,13 +33,7 @@ async function main(): Promise<void> {
       'history-sample': { type: 'string' }, only: { type: 'string' }, json: { type: 'string' }, keep: { type: 'boolean' },
     },
   });
-  const int = (name: keyof typeof a, fallback: number) => {
-    const v = a[name];
-    if (v === undefined) return fallback;
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a whole number of at least 1, not ${String(v)}`);
-    return n;
-  };
+  const int = (name: keyof typeof a, fallback: number) => wholeFlag(name, a[name], fallback);
   if (a.only !== undefined && a.only !== 'production' && a.only !== 'dev') throw new Error('--only is "production" or "dev"');
   const kinds: StackKind[] = a.only ? [a.only as StackKind] : ['production', 'dev'];
   const say = (m: string) => process.stderr.write(`[bench:scale] ${new Date().toISOString().slice(11, 19)} ${m}\n`);

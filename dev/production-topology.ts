@@ -1,5 +1,4 @@
 import { Client, Connection } from '@temporalio/client';
-import { temporal as proto } from '@temporalio/proto';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -7,6 +6,7 @@ import { Client as PgClient } from 'pg';
 import { TASK_QUEUE } from '../domain/workflow-input';
 import { freePort, SANDBOX_CREDENTIALS, Service, tcpAnswers } from './chaos/stack';
 import { httpAnswers, nodeCommand, ServiceProcess } from './service-process';
+import { workerPolls } from '../workers/health';
 import { record, removeState, writeState, type StackState } from './stack-state';
 import { canListen, chooseTemporalPorts, ensureNamespace, temporalServes, ensureTemporalServer, prepareTemporalSchemas, writeServerConfig, type PostgresLogin, type TemporalServerBuild, type TemporalServerPorts } from './temporal-server';
 
@@ -388,14 +388,7 @@ export class ProductionTopology {
    * this pid counts.
    */
   async workerPolls(p: ServiceProcess): Promise<boolean> {
-    const { TaskQueueType, TaskQueueKind } = proto.api.enums.v1;
-    for (const taskQueueType of [TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW, TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY]) {
-      const { pollers } = await this.client.workflowService.describeTaskQueue({
-        namespace: NAMESPACE, taskQueue: { name: TASK_QUEUE, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL }, taskQueueType,
-      });
-      if (!(pollers ?? []).some((x) => x.identity?.startsWith(`${p.pid}@`))) return false;
-    }
-    return true;
+    return (await workerPolls(this.client.connection, { namespace: NAMESPACE, isOurs: (identity) => identity.startsWith(`${p.pid}@`), who: `pid ${p.pid}` })) === null;
   }
 
   /** Stops everything, last started first: the APIs and workers drain before Temporal and PostgreSQL go. */

@@ -15,7 +15,7 @@ export const RECENT_POLL_MS = 120_000;
  * SDK names a worker `<pid>@<hostname>`.
  */
 export async function workerPolls(
-  connection: Connection,
+  connection: Pick<Connection, 'workflowService' | 'withDeadline'>,
   { namespace, isOurs, who, timeoutMs = CHECK_TIMEOUT_MS }: { namespace: string; isOurs: (identity: string) => boolean; who: string; timeoutMs?: number },
 ): Promise<string | null> {
   const { TaskQueueType } = proto.api.enums.v1;

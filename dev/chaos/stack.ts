@@ -1,5 +1,4 @@
 import { Client, Connection } from '@temporalio/client';
-import { temporal as proto } from '@temporalio/proto';
 import { chmodSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,6 +9,7 @@ import { LEAD_SEARCH_ATTRIBUTES } from '../../domain/search-attributes';
 import { TASK_QUEUE } from '../../domain/workflow-input';
 import { setupNamespace } from '../../integrations/temporal/setup-namespace';
 import { httpAnswers, nodeCommand, ServiceProcess } from '../service-process';
+import { workerPolls } from '../../workers/health';
 import { localTemporalCli } from '../temporal-binaries';
 
 const root = resolve(__dirname, '..', '..');
@@ -300,14 +300,7 @@ export class ChaosStack {
    * this pid counts.
    */
   private async workerPolls(p: ServiceProcess): Promise<boolean> {
-    const { TaskQueueType, TaskQueueKind } = proto.api.enums.v1;
-    for (const taskQueueType of [TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW, TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY]) {
-      const { pollers } = await this.client.workflowService.describeTaskQueue({
-        namespace: NAMESPACE, taskQueue: { name: TASK_QUEUE, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL }, taskQueueType,
-      });
-      if (!(pollers ?? []).some((x) => x.identity?.startsWith(`${p.pid}@`))) return false;
-    }
-    return true;
+    return (await workerPolls(this.client.connection, { namespace: NAMESPACE, isOurs: (identity) => identity.startsWith(`${p.pid}@`), who: `pid ${p.pid}` })) === null;
   }
 
   private async ensureExecutives(): Promise<void> {

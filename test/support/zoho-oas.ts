@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 /**
- * Zoho's published v8 OpenAPI files (../shared/reference/zoho-crm-oas-v8/) as a contract for the
+ * Zoho's published v8 OpenAPI files (test/reference/zoho-crm-oas-v8/, copied from shared/reference so a clone anywhere has them) as a contract for the
  * requests the client makes: the operation exists (path and method), its required parameters are
  * there, no undeclared query parameter is sent, and the body fits the request schema.
  *
@@ -14,7 +14,7 @@ import path from 'node:path';
  * as closed: a key its schema does not declare (a `trigger` sent to Notes) is a finding.
  */
 
-export const OAS_DIR = path.resolve(__dirname, '../../../shared/reference/zoho-crm-oas-v8');
+export const OAS_DIR = path.resolve(__dirname, '../reference/zoho-crm-oas-v8');
 const FILES = ['record.json', 'notes.json', 'module_search.json', 'convert_lead.json', 'fields.json', 'users.json'] as const;
 
 type Schema = Record<string, unknown>;
